@@ -1,0 +1,461 @@
+"""Writes for organisations, agents, domain requests and tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.common.errors import BadRequest, Conflict, NotFound, TooLarge
+
+from .models import ApiToken, DomainRequest, Organisation, OrganisationDomain, User
+
+TOKEN_PREFIX = "preau_"
+_VERIFY_SALT = "preau.accounts.verify-email"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip()
+    if len(email) > 254:
+        raise TooLarge(_("L'adresse électronique est trop longue."))
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise BadRequest(_("Adresse électronique invalide."), reason="invalid_email") from None
+    return email.lower()
+
+
+def normalize_domain(domain: str) -> str:
+    domain = (domain or "").strip().lower().rstrip(".")
+    if domain.startswith("@"):
+        domain = domain[1:]
+    labels = domain.split(".")
+    valid = (
+        0 < len(domain) <= 253
+        and len(labels) >= 2
+        and all(0 < len(label) <= 63 for label in labels)
+        and all(c.isalnum() or c == "-" for label in labels for c in label)
+    )
+    if not valid:
+        raise BadRequest(_("Nom de domaine invalide : %(d)s") % {"d": domain}, reason="bad_domain")
+    return domain
+
+
+def organisation_for_email(email: str) -> Organisation | None:
+    """The organisation whose registered domain covers this address, most specific first."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    labels = domain.split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    rows = OrganisationDomain.objects.filter(domain__in=candidates).select_related("organisation")
+    by_domain = {row.domain: row for row in rows}
+    for candidate in candidates:
+        row = by_domain.get(candidate)
+        if row is None:
+            continue
+        if candidate == domain or row.covers_subdomains:
+            return row.organisation
+    return None
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    if len(password or "") > 1024:
+        raise TooLarge(_("Le mot de passe est trop long."))
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise BadRequest(" ".join(exc.messages), reason="weak_password") from None
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if len(name) > 150:
+        raise TooLarge(_("Le nom est trop long (150 caractères au plus)."))
+    return name
+
+
+def _domain_not_registered(email: str) -> BadRequest:
+    domain = email.rsplit("@", 1)[-1]
+    return BadRequest(
+        _(
+            "Le domaine %(domain)s n'est rattaché à aucune organisation inscrite sur Préau. "
+            "Vous pouvez demander son ajout."
+        )
+        % {"domain": domain},
+        reason="domain_not_registered",
+        domain=domain,
+    )
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationResult:
+    organisation: Organisation
+
+
+@transaction.atomic
+def organisation_add(
+    *,
+    name: str,
+    domains: list[str],
+    covers_subdomains: bool = False,
+    kind: str = Organisation.Kind.OTHER,
+    insee_code: str = "",
+) -> OrganisationResult:
+    name = (name or "").strip()
+    if not name:
+        raise BadRequest(_("Le nom de l'organisation est obligatoire."))
+    if len(name) > 200:
+        raise TooLarge(_("Le nom de l'organisation est trop long."))
+    if kind not in Organisation.Kind.values:
+        raise BadRequest(_("Type d'organisation inconnu : %(k)s") % {"k": kind})
+    clean = [normalize_domain(d) for d in domains]
+    taken = list(
+        OrganisationDomain.objects.filter(domain__in=clean).values_list("domain", flat=True)
+    )
+    if taken:
+        raise Conflict(_("Domaine déjà rattaché : %(d)s") % {"d": ", ".join(taken)})
+    organisation = Organisation.objects.create(name=name, kind=kind, insee_code=insee_code)
+    for domain in dict.fromkeys(clean):
+        OrganisationDomain.objects.create(
+            organisation=organisation, domain=domain, covers_subdomains=covers_subdomains
+        )
+    return OrganisationResult(organisation=organisation)
+
+
+# --- agents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_add(
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    staff: bool = False,
+    job_title: str = "",
+    validate: bool = True,
+) -> User:
+    """Create a verified agent (administration path: CLI, demo)."""
+    email = normalize_email(email)
+    organisation = organisation_for_email(email)
+    if organisation is None:
+        raise _domain_not_registered(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("Un compte existe déjà pour %(e)s.") % {"e": email})
+    if validate:
+        _check_password(password)
+    user = User(
+        email=email,
+        name=_check_name(name) or email.split("@", 1)[0],
+        organisation=organisation,
+        job_title=job_title,
+        is_verified=True,
+        is_staff=staff,
+    )
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    created: bool
+
+
+def signup(*, email: str, password: str, name: str, job_title: str = "") -> SignupResult:
+    """Register an agent; it becomes usable once its address is verified.
+
+    The caller always gets the same answer for a new address and for one that already has an
+    account (no account enumeration); the owner of an existing account is told by email instead.
+    """
+    email = normalize_email(email)
+    if organisation_for_email(email) is None:
+        raise _domain_not_registered(email)
+    name = _check_name(name)
+    if not name:
+        raise BadRequest(_("Le nom affiché est obligatoire."), reason="name_required")
+    if len(job_title or "") > 150:
+        raise TooLarge(_("La fonction est trop longue (150 caractères au plus)."))
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if existing.is_verified or existing.is_bot:
+            _send_already_registered(existing)
+            return SignupResult(created=False)
+        # An unverified account may be claimed again: refresh it and send a new link.
+        _check_password(password, existing)
+        existing.name = name
+        existing.job_title = job_title
+        existing.set_password(password)
+        existing.save(update_fields=["name", "job_title", "password"])
+        _send_verification(existing)
+        return SignupResult(created=False)
+    user = User(email=email, name=name, job_title=job_title, is_verified=False)
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict(_("Un compte existe déjà pour cette adresse.")) from None
+    _send_verification(user)
+    return SignupResult(created=True)
+
+
+def verification_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT)
+
+
+def verification_url(user: User) -> str:
+    return f"{settings.PREAU_BASE_URL}/verify/{verification_token(user)}"
+
+
+def _send_verification(user: User) -> None:
+    send_mail(
+        subject=_("Préau — confirmez votre adresse"),
+        message=_(
+            "Bonjour %(name)s,\n\nPour activer votre compte Préau, ouvrez ce lien "
+            "(valable 3 jours) :\n%(url)s\n\nSi vous n'êtes pas à l'origine de cette "
+            "inscription, ignorez ce message."
+        )
+        % {"name": user.name, "url": verification_url(user)},
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def _send_already_registered(user: User) -> None:
+    send_mail(
+        subject=_("Préau — vous avez déjà un compte"),
+        message=_(
+            "Bonjour,\n\nQuelqu'un (peut-être vous) a demandé à créer un compte Préau avec "
+            "cette adresse, qui en a déjà un. Connectez-vous sur %(url)s ou réinitialisez "
+            "votre mot de passe. Aucun nouveau compte n'a été créé."
+        )
+        % {"url": settings.PREAU_BASE_URL},
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def email_verify(*, token: str) -> User:
+    if not token or len(token) > 512:
+        raise BadRequest(_("Lien de vérification invalide."), reason="bad_token")
+    try:
+        data = signing.loads(
+            token, salt=_VERIFY_SALT, max_age=settings.PREAU["VERIFICATION_MAX_AGE"]
+        )
+    except signing.SignatureExpired:
+        raise BadRequest(
+            _("Ce lien a expiré ; inscrivez-vous à nouveau."), reason="expired"
+        ) from None
+    except signing.BadSignature:
+        raise BadRequest(_("Lien de vérification invalide."), reason="bad_token") from None
+    user = User.objects.select_for_update().filter(pk=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        raise BadRequest(_("Lien de vérification invalide."), reason="bad_token")
+    if user.is_verified:
+        return user
+    organisation = organisation_for_email(user.email)
+    if organisation is None:
+        raise _domain_not_registered(user.email)
+    user.organisation = organisation
+    user.is_verified = True
+    user.save(update_fields=["organisation", "is_verified"])
+    return user
+
+
+# --- domain requests -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def domain_request_file(
+    *, email: str, organisation_name: str, organisation_kind: str = "other", message: str = ""
+) -> DomainRequest:
+    email = normalize_email(email)
+    domain = normalize_domain(email.rsplit("@", 1)[-1])
+    organisation_name = (organisation_name or "").strip()
+    if not organisation_name:
+        raise BadRequest(_("Indiquez le nom de votre organisation."), reason="name_required")
+    if len(organisation_name) > 200:
+        raise TooLarge(_("Le nom de l'organisation est trop long."))
+    if len(message or "") > 2000:
+        raise TooLarge(_("Le message est trop long (2 000 caractères au plus)."))
+    if organisation_kind not in Organisation.Kind.values:
+        raise BadRequest(_("Type d'organisation inconnu."))
+    if organisation_for_email(email) is not None:
+        raise Conflict(_("Ce domaine est déjà accepté : vous pouvez vous inscrire."))
+    pending = DomainRequest.objects.filter(
+        domain=domain, email=email, status=DomainRequest.Status.PENDING
+    ).first()
+    if pending is not None:
+        return pending
+    return DomainRequest.objects.create(
+        email=email,
+        domain=domain,
+        organisation_name=organisation_name,
+        organisation_kind=organisation_kind,
+        message=message,
+    )
+
+
+@transaction.atomic
+def domain_request_approve(*, request_id: int, reviewer: User) -> DomainRequest:
+    req = DomainRequest.objects.select_for_update().filter(pk=request_id).first()
+    if req is None:
+        raise NotFound()
+    if req.status != DomainRequest.Status.PENDING:
+        raise Conflict(_("Cette demande a déjà été traitée."))
+    organisation = req.organisation
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=req.organisation_name, kind=req.organisation_kind
+        )
+    if not OrganisationDomain.objects.filter(domain=req.domain).exists():
+        OrganisationDomain.objects.create(organisation=organisation, domain=req.domain)
+    req.organisation = organisation
+    req.status = DomainRequest.Status.APPROVED
+    req.reviewed_at = timezone.now()
+    req.reviewed_by = reviewer
+    req.save()
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Préau — votre domaine a été ajouté"),
+            message=_(
+                "Bonne nouvelle : le domaine %(d)s est désormais accepté. "
+                "Vous pouvez vous inscrire sur %(url)s."
+            )
+            % {"d": req.domain, "url": settings.PREAU_BASE_URL},
+            from_email=None,
+            recipient_list=[req.email],
+        )
+    )
+    return req
+
+
+@transaction.atomic
+def domain_request_reject(*, request_id: int, reviewer: User) -> DomainRequest:
+    req = DomainRequest.objects.select_for_update().filter(pk=request_id).first()
+    if req is None:
+        raise NotFound()
+    if req.status != DomainRequest.Status.PENDING:
+        raise Conflict(_("Cette demande a déjà été traitée."))
+    req.status = DomainRequest.Status.REJECTED
+    req.reviewed_at = timezone.now()
+    req.reviewed_by = reviewer
+    req.save()
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("Préau — demande d'ajout de domaine"),
+            message=_(
+                "Votre demande d'ajout du domaine %(d)s n'a pas été retenue. "
+                "Vous pouvez répondre à ce message pour en savoir plus."
+            )
+            % {"d": req.domain},
+            from_email=None,
+            recipient_list=[req.email],
+        )
+    )
+    return req
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenResult:
+    token: str
+    record: ApiToken
+
+
+def _token_issue(*, user: User, kind: str, name: str) -> TokenResult:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(
+        user=user, kind=kind, name=name[:100], digest=token_digest(token), prefix=token[:12]
+    )
+    return TokenResult(token=token, record=record)
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str = "") -> TokenResult:
+    if not user.is_agent:
+        raise BadRequest(_("Ce compte n'est pas actif."))
+    return _token_issue(user=user, kind=ApiToken.Kind.PERSONAL, name=name)
+
+
+def token_authenticate(token: str) -> User | None:
+    """The active user behind a token, or None. Revoked tokens stop working at once."""
+    if not token or len(token) > 200 or not token.startswith(TOKEN_PREFIX):
+        return None
+    record = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(digest=token_digest(token), revoked_at__isnull=True)
+        .first()
+    )
+    if record is None or not record.user.is_agent:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    record.user.auth_token_id = record.pk  # type: ignore[attr-defined]
+    return record.user
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    record = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
+    allowed = record is not None and (
+        actor.is_staff or record.user_id == actor.pk or record.user.bot_owner_id == actor.pk
+    )
+    if not allowed:
+        raise NotFound()
+    if record.revoked_at is None:
+        record.revoked_at = timezone.now()
+        record.save(update_fields=["revoked_at"])
+        from realtime import publish
+
+        user_id, token_pk = record.user_id, record.pk
+        transaction.on_commit(lambda: publish.token_revoked(user_id=user_id, token_id=token_pk))
+    return record
+
+
+# --- bots ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bot_create(*, name: str, owner: User) -> TokenResult:
+    name = _check_name(name)
+    if not name:
+        raise BadRequest(_("Le nom du robot est obligatoire."))
+    if not owner.is_agent or owner.is_bot:
+        raise BadRequest(_("Le propriétaire doit être un agent actif."))
+    bot = User(
+        email=f"bot-{secrets.token_hex(6)}@bots.preau.invalid",
+        name=name,
+        organisation=owner.organisation,
+        is_bot=True,
+        is_verified=True,
+        bot_owner=owner,
+    )
+    bot.set_unusable_password()
+    bot.save()
+    return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=name)

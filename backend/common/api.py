@@ -1,0 +1,150 @@
+"""The REST API's shared parts: authentication and the single error renderer.
+
+django-ninja was chosen over DRF: its schemas are pydantic models (the same typing style as our
+event payloads), it generates OpenAPI 3.1 from the type annotations, and its views are plain
+functions, which keeps endpoints thin (parse -> one service call -> render).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+from backend.accounts.services import token_authenticate
+
+from .errors import PreauError
+
+log = logging.getLogger("preau.api")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    reason: str | None = None
+
+
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    429: ErrorOut,
+}
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a personal or bot token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class AgentSessionAuth(SessionAuth):
+    """The browser session (CSRF checked on unsafe methods) of an active, verified agent."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_agent:
+            return user
+        return None
+
+
+AUTH = [BearerAuth(), AgentSessionAuth()]
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, payload: dict) -> HttpResponse:
+    return api.create_response(request, payload, status=status)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "bad_request",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+def _validation_message(exc: NinjaValidationError) -> str:
+    if any(error.get("msg") == "Cannot parse request body" for error in exc.errors):
+        return _("Le corps de la requête n'est pas un JSON valide.")
+    parts = []
+    for error in exc.errors[:5]:
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "payload"))
+        msg = error.get("msg", "")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return _("Requête invalide") + (" — " + "; ".join(parts) if parts else ".")
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(PreauError)
+    def on_domain_error(request: HttpRequest, exc: PreauError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.as_dict())
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            400,
+            {"code": "bad_request", "message": _validation_message(exc), "errors": exc.errors},
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            api, request, 401, {"code": "unauthorized", "message": _("Authentification requise.")}
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = _STATUS_CODES.get(exc.status_code, "bad_request")
+        message = str(exc)
+        if exc.status_code == 403 and "CSRF" in message:
+            message = _("Jeton CSRF manquant ou invalide.")
+        return error_response(api, request, exc.status_code, {"code": code, "message": message})
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(
+            api, request, 404, {"code": "not_found", "message": _("Introuvable.")}
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def on_403(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return error_response(
+            api, request, 403, {"code": "forbidden", "message": _("Accès refusé.")}
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return error_response(
+            api, request, 413, {"code": "too_large", "message": _("Requête trop volumineuse.")}
+        )
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("unexpected API error on %s %s", request.method, request.path)
+        return error_response(
+            api,
+            request,
+            500,
+            {"code": "internal_error", "message": _("Erreur interne ; réessayez plus tard.")},
+        )

@@ -1,0 +1,230 @@
+"""Load believable demonstration content (idempotent: running it twice changes nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backend.accounts import services as accounts
+from backend.accounts.models import Organisation, OrganisationDomain, User
+from backend.messaging import services as messaging
+from backend.rooms import services as rooms
+from backend.rooms.models import Membership, Room, Territory, Theme
+
+DEMO_PASSWORD = "preau-demo-2026"
+
+THEMES = [
+    ("finances", "Finances locales"),
+    ("rh", "Ressources humaines"),
+    ("si", "Systèmes d'information"),
+    ("urbanisme", "Urbanisme"),
+    ("commande-publique", "Commande publique"),
+    ("action-sociale", "Action sociale"),
+    ("environnement", "Environnement et transition"),
+]
+
+# (level, INSEE code, name, parent code)
+TERRITORIES = [
+    ("region", "84", "Auvergne-Rhône-Alpes", None),
+    ("region", "76", "Occitanie", None),
+    ("region", "11", "Île-de-France", None),
+    ("departement", "69", "Rhône", "84"),
+    ("departement", "11", "Aude", "76"),
+    ("departement", "38", "Isère", "84"),
+    ("commune", "69266", "Villeurbanne", "69"),
+    ("commune", "69123", "Lyon", "69"),
+    ("commune", "69010", "L'Arbresle", "69"),
+    ("commune", "11069", "Carcassonne", "11"),
+    ("commune", "38185", "Grenoble", "38"),
+]
+
+ORGANISATIONS = [
+    ("Ville de Villeurbanne", "commune", "69266", "villeurbanne.test", False),
+    ("Département du Rhône", "departement", "69", "rhone.test", True),
+    ("Communauté de communes du Pays de L'Arbresle", "epci", "", "paysdelarbresle.test", False),
+    ("CNFPT", "cnfpt", "", "cnfpt.test", True),
+]
+
+AGENTS = [
+    ("claire.martin@villeurbanne.test", "Claire Martin", "Responsable des finances", True),
+    ("karim.benali@villeurbanne.test", "Karim Benali", "Chef de projet SI", False),
+    ("sophie.durand@rhone.test", "Sophie Durand", "Gestionnaire RH", False),
+    ("julien.roux@paysdelarbresle.test", "Julien Roux", "Directeur général des services", False),
+    ("nadia.lefevre@cnfpt.test", "Nadia Lefèvre", "Conseillère formation", False),
+]
+
+CONVERSATIONS: dict[str, list[tuple[str, str]]] = {
+    "Finances locales": [
+        (
+            "claire.martin@villeurbanne.test",
+            "Bonjour à tous ! Nous passons à la **M57** au 1er janvier. "
+            "Quelqu'un a déjà fait le basculement du règlement budgétaire et financier ?",
+        ),
+        (
+            "julien.roux@paysdelarbresle.test",
+            "Oui, l'an dernier. Le plus long a été l'inventaire et l'amortissement au prorata "
+            "temporis. Je peux partager notre RBF adopté en conseil.",
+        ),
+        (
+            "claire.martin@villeurbanne.test",
+            "Avec plaisir, merci Julien ! Vous avez gardé la fongibilité des crédits à 7,5 % ?",
+        ),
+        (
+            "julien.roux@paysdelarbresle.test",
+            "Oui, 7,5 % hors dépenses de personnel. Le conseil a bien accueilli la souplesse.",
+        ),
+    ],
+    "Systèmes d'information": [
+        (
+            "karim.benali@villeurbanne.test",
+            "Retour d'expérience : nous avons migré la messagerie vers une solution hébergée "
+            "en France. Questions bienvenues sur le marché et la conduite du changement.",
+        ),
+        (
+            "nadia.lefevre@cnfpt.test",
+            "Le CNFPT prépare un webinaire sur la cybersécurité des petites communes, "
+            "votre témoignage serait précieux.",
+        ),
+    ],
+    "Rhône — agents territoriaux": [
+        (
+            "sophie.durand@rhone.test",
+            "Bienvenue dans le salon des agents du Rhône ! Présentez-vous en quelques mots.",
+        ),
+        (
+            "julien.roux@paysdelarbresle.test",
+            "Bonjour, Julien, DGS au Pays de L'Arbresle. Ravi de vous retrouver ici.",
+        ),
+    ],
+}
+
+ROOMS = [
+    # name, kind, access, theme, territory (level, code), organisation domain, owner, members
+    (
+        "Finances locales",
+        "thematic",
+        "open",
+        "finances",
+        None,
+        None,
+        "claire.martin@villeurbanne.test",
+        ["julien.roux@paysdelarbresle.test"],
+    ),
+    (
+        "Ressources humaines",
+        "thematic",
+        "open",
+        "rh",
+        None,
+        None,
+        "sophie.durand@rhone.test",
+        ["nadia.lefevre@cnfpt.test"],
+    ),
+    (
+        "Systèmes d'information",
+        "thematic",
+        "open",
+        "si",
+        None,
+        None,
+        "karim.benali@villeurbanne.test",
+        ["nadia.lefevre@cnfpt.test", "claire.martin@villeurbanne.test"],
+    ),
+    (
+        "Rhône — agents territoriaux",
+        "geographic",
+        "open",
+        None,
+        ("departement", "69"),
+        None,
+        "sophie.durand@rhone.test",
+        ["julien.roux@paysdelarbresle.test", "claire.martin@villeurbanne.test"],
+    ),
+    (
+        "Villeurbanne — services municipaux",
+        "geographic",
+        "organisation",
+        None,
+        ("commune", "69266"),
+        "villeurbanne.test",
+        "claire.martin@villeurbanne.test",
+        ["karim.benali@villeurbanne.test"],
+    ),
+    (
+        "Comité de pilotage fibre",
+        "private",
+        "invite",
+        None,
+        None,
+        None,
+        "karim.benali@villeurbanne.test",
+        ["claire.martin@villeurbanne.test"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Charger le contenu de démonstration (idempotent) et afficher comment se connecter."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        for slug, name in THEMES:
+            Theme.objects.get_or_create(slug=slug, defaults={"name": name})
+        codes: dict[tuple[str, str], Territory] = {}
+        parents = {"commune": "departement", "departement": "region"}
+        for level, code, name, parent in TERRITORIES:
+            parent_obj = codes.get((parents.get(level, ""), parent or ""))
+            codes[(level, code)], _ = Territory.objects.get_or_create(
+                level=level, insee_code=code, defaults={"name": name, "parent": parent_obj}
+            )
+        for name, kind, insee, domain, subdomains in ORGANISATIONS:
+            if not OrganisationDomain.objects.filter(domain=domain).exists():
+                accounts.organisation_add(
+                    name=name,
+                    domains=[domain],
+                    covers_subdomains=subdomains,
+                    kind=kind,
+                    insee_code=insee,
+                )
+        users: dict[str, User] = {}
+        for email, name, job, staff in AGENTS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = accounts.user_add(
+                    email=email, password=DEMO_PASSWORD, name=name, job_title=job, staff=staff
+                )
+            users[email] = user
+        for name, kind, access, theme, territory, org_domain, owner, members in ROOMS:
+            room = Room.objects.filter(name=name).first()
+            if room is None:
+                organisation = (
+                    Organisation.objects.get(domains__domain=org_domain).pk if org_domain else None
+                )
+                room = rooms.room_create(
+                    actor=users[owner],
+                    name=name,
+                    kind=kind,
+                    access=access,
+                    theme=theme,
+                    territory=territory[1] if territory else None,
+                    territory_level=territory[0] if territory else None,
+                    organisation=organisation,
+                ).room
+            for email in members:
+                if Membership.objects.filter(room=room, user=users[email]).exists():
+                    continue
+                if access == "invite":
+                    rooms.room_invite(actor=users[owner], room_id=room.pk, user_id=users[email].pk)
+                rooms.room_join(actor=users[email], room_id=room.pk)
+            for i, (email, body) in enumerate(CONVERSATIONS.get(name, [])):
+                messaging.message_send(
+                    actor=users[email], room_id=room.pk, body=body, client_id=f"demo-{room.pk}-{i}"
+                )
+        self.stdout.write(
+            "Contenu de démonstration prêt. Connectez-vous avec l'un de ces comptes :"
+        )
+        for email, name, job, staff in AGENTS:
+            self.stdout.write(f"  {email}  ({name}, {job}{', équipe Préau' if staff else ''})")
+        self.stdout.write(f"Mot de passe commun : {DEMO_PASSWORD}")

@@ -1,0 +1,80 @@
+"""Typed payloads of message events."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from backend.rooms.events import UserRef, iso, user_ref
+
+from .models import Message
+
+
+class Document(TypedDict):
+    url: str
+    title: str
+
+
+class MessageCreated(TypedDict):
+    id: int
+    author: UserRef
+    body: str
+    thread: int | None
+    documents: list[Document]
+    client_id: str | None
+    created_at: str
+
+
+class MessageEdited(TypedDict):
+    id: int
+    body: str
+    documents: list[Document]
+    edited_at: str
+    edited_by: UserRef
+
+
+class MessageDeleted(TypedDict):
+    id: int
+    deleted_at: str
+    deleted_by: UserRef
+
+
+def message_created(message: Message) -> MessageCreated:
+    return {
+        "id": message.pk,
+        "author": user_ref(message.author),
+        "body": message.body,
+        "thread": message.thread_id,
+        "documents": list(message.documents),
+        "client_id": message.client_id,
+        "created_at": iso(message.created_at) or "",
+    }
+
+
+def message_edited(message: Message, *, by) -> MessageEdited:  # type: ignore[no-untyped-def]
+    return {
+        "id": message.pk,
+        "body": message.body,
+        "documents": list(message.documents),
+        "edited_at": iso(message.edited_at) or "",
+        "edited_by": user_ref(by),
+    }
+
+
+def message_deleted(message: Message, *, by) -> MessageDeleted:  # type: ignore[no-untyped-def]
+    return {
+        "id": message.pk,
+        "deleted_at": iso(message.deleted_at) or "",
+        "deleted_by": user_ref(by),
+    }
+
+
+def message_redacted(data: dict) -> dict:
+    """What an earlier event about a deleted message still shows on replay."""
+    redacted = dict(data)
+    for key in ("body",):
+        if key in redacted:
+            redacted[key] = ""
+    if "documents" in redacted:
+        redacted["documents"] = []
+    redacted["deleted"] = True
+    return redacted

@@ -1,0 +1,229 @@
+"""Writes for messages: send, edit, delete. Same functions behind REST, socket and CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from backend.rooms.access import access_room_readable, is_moderator
+from backend.rooms.eventlog import event_append, room_lock
+from backend.rooms.models import Membership, Room, RoomEvent
+
+from . import events
+from .models import Message
+
+CLIENT_ID_MAX = 64
+URL_MAX = 2048
+TITLE_MAX = 200
+
+
+@dataclass(frozen=True)
+class MessageResult:
+    message: Message
+    created: bool
+
+
+def _check_body(body: Any, *, allow_empty: bool) -> str:
+    if not isinstance(body, str):
+        raise BadRequest(_("« body » doit être une chaîne de caractères."))
+    limit = settings.PREAU["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise TooLarge(
+            _("Le message dépasse %(n)s caractères ; il n'a pas été envoyé.")
+            % {"n": f"{limit:,}".replace(",", "\u202f")}
+        )
+    if not allow_empty and not body.strip():
+        raise BadRequest(_("Le message est vide."), reason="empty")
+    return body
+
+
+def clean_documents(documents: Any) -> list[dict[str, str]]:
+    if documents is None:
+        return []
+    if not isinstance(documents, list):
+        raise BadRequest(_("« documents » doit être une liste."))
+    if len(documents) > settings.PREAU["DOCUMENTS_MAX"]:
+        raise TooLarge(
+            _("Trop de documents joints (%(n)s au plus).") % {"n": settings.PREAU["DOCUMENTS_MAX"]}
+        )
+    clean = []
+    for item in documents:
+        if not isinstance(item, dict):
+            raise BadRequest(_("Chaque document est un objet {url, title}."))
+        url, title = item.get("url"), item.get("title", "")
+        if not isinstance(url, str) or not isinstance(title, str):
+            raise BadRequest(_("« url » et « title » sont des chaînes de caractères."))
+        url = url.strip()
+        if len(url) > URL_MAX or len(title) > TITLE_MAX:
+            raise TooLarge(_("Lien ou titre de document trop long."))
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise BadRequest(
+                _("Seuls les liens http et https sont acceptés."), reason="bad_document_url"
+            )
+        clean.append({"url": url, "title": title.strip() or url})
+    return clean
+
+
+def _check_client_id(client_id: Any) -> str | None:
+    if client_id is None or client_id == "":
+        return None
+    if not isinstance(client_id, str):
+        raise BadRequest(_("« client_id » doit être une chaîne de caractères."))
+    if len(client_id) > CLIENT_ID_MAX:
+        raise TooLarge(_("« client_id » est trop long (64 caractères au plus)."))
+    return client_id
+
+
+def _require_can_post(*, actor: User, room: Room, membership: Membership | None) -> None:
+    if room.archived_at is not None:
+        raise Forbidden(_("Ce salon est archivé."))
+    if membership is None:
+        raise Forbidden(_("Rejoignez le salon pour y écrire."))
+
+
+@transaction.atomic
+def message_send(
+    *,
+    actor: User,
+    room_id: int,
+    body: Any,
+    client_id: Any = None,
+    thread: Any = None,
+    documents: Any = None,
+) -> MessageResult:
+    body = _check_body(body, allow_empty=bool(documents))
+    client_id = _check_client_id(client_id)
+    docs = clean_documents(documents)
+    if thread is not None and (not isinstance(thread, int) or isinstance(thread, bool)):
+        raise BadRequest(_("« thread » doit être un identifiant de message."))
+    if client_id is not None:
+        # Fast path without locking for a plain retry.
+        previous = _previous_send(actor=actor, client_id=client_id, room_id=room_id)
+        if previous is not None:
+            return MessageResult(message=previous, created=False)
+
+    room, membership = access_room_readable(actor=actor, room_id=room_id)
+    _require_can_post(actor=actor, room=room, membership=membership)
+    root_id = None
+    if thread is not None:
+        root = Message.objects.filter(pk=thread, room=room, deleted_at__isnull=True).first()
+        if root is None:
+            raise NotFound(_("Le message racine du fil est introuvable."))
+        root_id = root.thread_id or root.pk
+
+    locked = room_lock(room.pk)
+    if client_id is not None:
+        # Concurrent retries of one client_id serialise on the room lock and find the first.
+        previous = _previous_send(actor=actor, client_id=client_id, room_id=room_id)
+        if previous is not None:
+            return MessageResult(message=previous, created=False)
+    message = Message(
+        room=locked,
+        author=actor,
+        body=body,
+        thread_id=root_id,
+        documents=docs,
+        client_id=client_id,
+        seq=locked.last_seq + 1,
+    )
+    message.save()
+    event_append(
+        room=locked,
+        kind="message.created",
+        data=dict(events.message_created(message)),
+        message_id=message.pk,
+    )
+    return MessageResult(message=message, created=True)
+
+
+def _previous_send(*, actor: User, client_id: str, room_id: int) -> Message | None:
+    previous = (
+        Message.objects.select_related("author").filter(author=actor, client_id=client_id).first()
+    )
+    if previous is None:
+        return None
+    if previous.room_id != room_id:
+        raise Conflict(
+            _("Ce client_id a déjà servi pour un autre salon."), reason="client_id_reused"
+        )
+    return previous
+
+
+def _access_message_for_change(
+    *, actor: User, message_id: Any
+) -> tuple[Message, Membership | None]:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise BadRequest(_("« message » doit être un identifiant de message."))
+    message = (
+        Message.objects.select_related("author")
+        .filter(pk=message_id, deleted_at__isnull=True)
+        .first()
+    )
+    if message is None:
+        raise NotFound()
+    room, membership = access_room_readable(actor=actor, room_id=message.room_id)
+    if message.author_id != actor.pk and not is_moderator(user=actor, membership=membership):
+        raise Forbidden(_("Vous ne pouvez modifier que vos propres messages."))
+    return message, membership
+
+
+@transaction.atomic
+def message_edit(
+    *, actor: User, message_id: Any, body: Any, documents: Any = None
+) -> MessageResult:
+    message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
+    docs = clean_documents(documents) if documents is not None else list(message.documents)
+    body = _check_body(body, allow_empty=bool(docs))
+    locked = room_lock(message.room_id)
+    message = Message.objects.select_for_update().select_related("author").get(pk=message.pk)
+    if message.deleted_at is not None:
+        raise NotFound()
+    if message.body == body and message.documents == docs:
+        return MessageResult(message=message, created=False)
+    message.body = body
+    message.documents = docs
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "documents", "edited_at"])
+    event_append(
+        room=locked,
+        kind="message.edited",
+        data=dict(events.message_edited(message, by=actor)),
+        message_id=message.pk,
+    )
+    return MessageResult(message=message, created=False)
+
+
+@transaction.atomic
+def message_delete(*, actor: User, message_id: Any) -> MessageResult:
+    message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
+    locked = room_lock(message.room_id)
+    message = Message.objects.select_for_update().select_related("author").get(pk=message.pk)
+    if message.deleted_at is not None:
+        raise NotFound()
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["deleted_at"])
+    # Earlier events no longer carry the content on replay.
+    for event in RoomEvent.objects.filter(
+        message_id=message.pk, kind__in=("message.created", "message.edited")
+    ):
+        event.data = events.message_redacted(event.data)
+        event.save(update_fields=["data"])
+    event_append(
+        room=locked,
+        kind="message.deleted",
+        data=dict(events.message_deleted(message, by=actor)),
+        message_id=message.pk,
+    )
+    return MessageResult(message=message, created=False)

@@ -1,0 +1,246 @@
+"""Préau settings, read from the environment.
+
+Nothing configured gives the embedded mode: a SQLite file in ``PREAU_DATA_DIR`` and the
+in-process channel layer. ``DATABASE_URL`` and ``REDIS_URL`` select the scaled mode.
+``PREAU_ENV=production`` turns on the production profile, which refuses to start with an
+insecure configuration (see ``_check_production``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    raw = _env(name)
+    if not raw:
+        return default
+    return raw.lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    raw = _env(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+PREAU_ENV = _env("PREAU_ENV", "development")
+PRODUCTION = PREAU_ENV == "production"
+DEBUG = _env_bool("DEBUG", default=False)
+
+DATA_DIR = Path(_env("PREAU_DATA_DIR") or BASE_DIR / "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+_DEV_SECRET = "insecure-dev-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = _env("SECRET_KEY") or _DEV_SECRET
+
+ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Origins allowed to open a cookie-authenticated WebSocket and to POST with the session.
+PREAU_ORIGINS = _env_list("PREAU_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = PREAU_ORIGINS
+
+DATABASE_URL = _env("DATABASE_URL")
+REDIS_URL = _env("REDIS_URL")
+EMBEDDED = not DATABASE_URL and not REDIS_URL
+
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "preau.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE: writers take the lock up front instead of failing to upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "preau"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",
+    "backend.common",
+    "backend.accounts",
+    "backend.rooms",
+    "backend.messaging",
+    "realtime",
+    "web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.common.middleware.NoIndexMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+ASGI_APPLICATION = "backend.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "backend" / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Development and embedded mode serve static files straight from the apps (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+MEDIA_ROOT = DATA_DIR / "media"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bodies: the API refuses anything bigger (too_large), never truncates.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+
+# Email: console in development, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = _env("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(_env("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = _env("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = _env("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "Préau <no-reply@preau.localhost>")
+# Absolute base URL used in emails (verification links).
+PREAU_BASE_URL = _env("PREAU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Cookies and transport security.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(_env("PREAU_SESSION_MAX_AGE", str(14 * 24 * 3600)))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Redis pub/sub channels are server-wide (not per database): deployments sharing one Redis
+# server, and parallel test workers, keep apart by prefix.
+PREAU_BUS_PREFIX = _env("PREAU_BUS_PREFIX", "preau")
+
+PREAU = {
+    "MESSAGE_MAX_CHARS": 10_000,
+    "DOCUMENTS_MAX": 20,
+    "VERIFICATION_MAX_AGE": 3 * 24 * 3600,
+    "EVENTS_PAGE_MAX": 500,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "daphne": {"level": "WARNING"},
+    },
+}
+
+
+def _check_production() -> None:
+    problems = []
+    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
+        problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
+    if DEBUG:
+        problems.append("DEBUG must be off")
+    if not _env("ALLOWED_HOSTS"):
+        problems.append("ALLOWED_HOSTS must name the public host names")
+    if problems:
+        raise ImproperlyConfigured("Insecure production configuration: " + "; ".join(problems))
+
+
+if PRODUCTION:
+    _check_production()
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = int(_env("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,22 @@
+"""Settings for the test suite: the scaled mode against the local PostgreSQL and Redis.
+
+The domain tests run on real PostgreSQL and Redis (see README); the embedded mode has its own
+smoke tests, which start ``preau`` processes with neither variable set.
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/preau")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.setdefault("PREAU_BUS_PREFIX", f"preau-test-{os.getpid()}-{_worker}")
+
+from backend.settings import *  # noqa: E402,F403
+
+# Argon2 stays the production hasher (tested explicitly); a fast one keeps fixtures quick.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+from django.utils.translation import gettext as _
+
+from backend.api import api
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt),
+    path("", include("web.urls")),
+]
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": _("Introuvable.")}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "internal_error", "message": _("Erreur interne ; réessayez plus tard.")},
+            status=500,
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)
