@@ -1,11 +1,19 @@
-"""ASGI protocol routing. The WebSocket endpoint is added by the realtime layer."""
+"""ASGI protocol routing: HTTP through Django, /ws/v1/ through the realtime consumer."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from channels.routing import ProtocolTypeRouter
+from channels.routing import ProtocolTypeRouter, URLRouter
+from django.urls import path
 
 
 def build_application(http_app: Any) -> Any:
-    return ProtocolTypeRouter({"http": http_app})
+    from .consumers import Connection
+
+    return ProtocolTypeRouter(
+        {
+            "http": http_app,
+            "websocket": URLRouter([path("ws/v1/", Connection.as_asgi())]),
+        }
+    )

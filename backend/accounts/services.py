@@ -459,3 +459,24 @@ def bot_create(*, name: str, owner: User) -> TokenResult:
     bot.set_unusable_password()
     bot.save()
     return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=name)
+
+
+def user_for_session(session_key: str | None) -> User | None:
+    """The active agent logged in with this session, checking the session's auth hash."""
+    if not session_key or len(session_key) > 64:
+        return None
+    from importlib import import_module
+
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import constant_time_compare
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user_id = session.get(SESSION_KEY)
+    if user_id is None:
+        return None
+    user = User.objects.select_related("organisation").filter(pk=user_id).first()
+    if user is None or not user.is_agent or user.is_bot:
+        return None
+    if not constant_time_compare(session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+        return None
+    return user

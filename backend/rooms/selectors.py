@@ -173,3 +173,87 @@ def event_page(
         last_seq=room.last_seq,
         has_more=has_more,
     )
+
+
+# --- reads for the realtime layer ------------------------------------------------------------
+
+
+def room_last_seq(*, room_id: int) -> int:
+    return Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first() or 0
+
+
+def event_frames_between(*, room_id: int, after: int, upto: int | None) -> list[dict[str, Any]]:
+    """Events ``after < seq <= upto`` of a room, for a hub that already authorised its readers."""
+    rows = RoomEvent.objects.filter(room_id=room_id, seq__gt=after)
+    if upto is not None:
+        rows = rows.filter(seq__lte=upto)
+    return [row.as_frame() for row in rows.order_by("seq")[:5000]]
+
+
+@dataclass(frozen=True)
+class SocketRoom:
+    id: int
+    seq: int
+    read: int
+    member_count: int
+
+
+def socket_rooms_for(*, user: User) -> list[SocketRoom]:
+    """Every room the user is a member of, with its last seq and the user's read position."""
+    rows = (
+        Membership.objects.filter(user=user, room__archived_at__isnull=True)
+        .select_related("room")
+        .annotate(n_members=Count("room__memberships"))
+        .order_by("room_id")
+    )
+    return [
+        SocketRoom(
+            id=m.room_id, seq=m.room.last_seq, read=m.last_read_seq, member_count=m.n_members
+        )
+        for m in rows
+    ]
+
+
+def readable_room_seq(*, user: User, room_id: int) -> int:
+    """The last seq of a room the user may read (raises NotFound otherwise)."""
+    room, _membership = access_room_readable(actor=user, room_id=room_id)
+    return room.last_seq
+
+
+def sync_page_for(*, user: User, room_id: int, since: int, limit: int) -> tuple[list[dict], bool]:
+    """Events after ``since`` for a reader; only the newest ``limit`` when more were missed."""
+    room, _membership = access_room_readable(actor=user, room_id=room_id)
+    missed = room.last_seq - since
+    if missed <= limit:
+        return event_page(room=room, after=since, limit=limit).events, False
+    return event_page(room=room, before=room.last_seq + 1, limit=limit).events, True
+
+
+@dataclass(frozen=True)
+class PresenceRooms:
+    name: str
+    room_ids: list[int]
+
+
+def presence_rooms_for(*, user_id: int, max_members: int = 200) -> PresenceRooms:
+    """Rooms small enough for presence broadcasts that this user belongs to."""
+    user = User.objects.filter(pk=user_id).only("name").first()
+    ids = list(
+        Membership.objects.filter(user_id=user_id)
+        .annotate(n=Count("room__memberships"))
+        .filter(n__lte=max_members)
+        .values_list("room_id", flat=True)
+    )
+    return PresenceRooms(name=user.name if user else "", room_ids=ids)
+
+
+def member_room_for(*, user: User, room_id: int) -> SocketRoom | None:
+    membership = (
+        Membership.objects.filter(user=user, room_id=room_id).select_related("room").first()
+    )
+    if membership is None:
+        return None
+    count = Membership.objects.filter(room_id=room_id).count()
+    return SocketRoom(
+        id=room_id, seq=membership.room.last_seq, read=membership.last_read_seq, member_count=count
+    )

@@ -227,3 +227,19 @@ def room_invite(
         }
         transaction.on_commit(lambda: publish.user_event(user_id=invitee.pk, frame=payload))
     return invitation
+
+
+@transaction.atomic
+def read_mark(*, actor: User, room_id: int, seq: int) -> int:
+    """Move the actor's read position in a room forward (never back); returns the position."""
+    room, membership = access_room_readable(actor=actor, room_id=room_id)
+    membership = require_member(membership)
+    seq = max(0, min(seq, room.last_seq))
+    if seq <= membership.last_read_seq:
+        return membership.last_read_seq
+    Membership.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    from realtime import publish
+
+    frame = {"type": "read", "room": room.pk, "seq": seq}
+    transaction.on_commit(lambda: publish.user_event(user_id=actor.pk, frame=frame))
+    return seq

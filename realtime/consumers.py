@@ -1,0 +1,483 @@
+"""The WebSocket endpoint /ws/v1/: parse a frame, check it, call one backend function, relay.
+
+Everything a handler needs from the database goes through ``realtime.backend`` (thin
+``database_sync_to_async`` wrappers around backend services and selectors). Live delivery comes
+from the per-process hub; nothing here builds room events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from backend.common.errors import BadRequest, NotFound, PreauError, RateLimited
+
+from . import backend as db
+from . import presence as presence_module
+from .auth import Credentials, authenticate_scope
+from .hub import Hub, get_hub
+from .ratelimit import TokenBucket
+from .wire import (
+    MAX_FRAME_BYTES,
+    SUBPROTOCOL_JSON,
+    SUBPROTOCOL_MSGPACK,
+    DecodeError,
+    Outgoing,
+    decode_frame,
+    dumps_json,
+)
+
+log = logging.getLogger("preau.realtime.consumer")
+
+SEND_QUEUE_MAX = 5000  # frames waiting for a slow client before it is cut off to resync
+SYNC_PAGE = 200
+MAX_CONNECTIONS_PER_USER = 16
+PRESENCE_MAX_ROOM = 200  # presence and typing are not broadcast in larger rooms
+TYPING_INTERVAL = 2.0
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FLOOD = 4429
+CLOSE_SLOW = 4408
+CLOSE_TOO_LARGE = 1009
+CLOSE_TRY_LATER = 1013
+
+
+def _int(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 2**62:
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
+    return value
+
+
+class Connection(AsyncWebsocketConsumer):
+    # Room fan-out goes through the hub, not the channel layer: opt out of a per-socket channel.
+    channel_layer_alias = "__no_layer__"
+
+    # --- state -------------------------------------------------------------------------------
+
+    hub: Hub
+    user_id: int
+    creds: Credentials
+
+    def _init_state(self) -> None:
+        self.conn_id = uuid.uuid4().hex
+        self.rooms: dict[int, int] = {}  # room -> last seq delivered on this socket
+        self.catchup: dict[int, list[Outgoing]] = {}  # live events held while replaying a room
+        self.member_rooms: dict[int, int] = {}  # room -> member count, for typing/presence
+        self.binary = False
+        self.queue: asyncio.Queue[Outgoing | tuple[int, str] | None] = asyncio.Queue()
+        self.writer: asyncio.Task[None] | None = None
+        self.closing = False
+        self.bucket = TokenBucket(rate=20.0, burst=40.0)
+        self.refusals: list[float] = []
+        self.typing_sent: dict[int, float] = {}
+        self.language = settings.LANGUAGE_CODE
+        self.registered = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale DB connections on a thread hop before every message; our
+        # database work already runs in database_sync_to_async, which does that itself.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"no handler for {message['type']}")
+        await handler(message)
+
+    # --- connection lifecycle ----------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self._init_state()
+        self.language = _language(self.scope)
+        creds = await authenticate_scope(self.scope)
+        if creds is None:
+            await self.close()  # before accept: HTTP 403 at the handshake
+            return
+        self.creds = creds
+        self.user_id = creds.user_id
+        self.hub = get_hub()
+        await self.hub.ensure_started()
+        offered = self.scope.get("subprotocols") or []
+        self.binary = SUBPROTOCOL_MSGPACK in offered
+        subprotocol = (
+            SUBPROTOCOL_MSGPACK
+            if self.binary
+            else (SUBPROTOCOL_JSON if SUBPROTOCOL_JSON in offered else None)
+        )
+        await self.accept(subprotocol)
+        if not await self.hub.wait_ready(3):
+            await self.close(CLOSE_TRY_LATER)
+            return
+        store = presence_module.get_store()
+        if await store.count(self.user_id) >= MAX_CONNECTIONS_PER_USER:
+            await self._send_now(
+                {
+                    "type": "error",
+                    "code": "rate_limited",
+                    "message": str(_("Trop de connexions simultanées.")),
+                }
+            )
+            await self.close(CLOSE_FLOOD)
+            return
+        self.writer = asyncio.ensure_future(self._write_loop())
+        rooms = await db.socket_rooms(self.user_id)
+        self.member_rooms = {r.id: r.member_count for r in rooms}
+        self.push(
+            {
+                "type": "hello",
+                "user": {"id": creds.user_id, "name": creds.name},
+                "rooms": [{"id": r.id, "seq": r.seq, "read": r.read} for r in rooms],
+            }
+        )
+        self.registered = True
+        await self.hub.add_connection(self)
+        for r in rooms:
+            await self.hub.join_room(self, r.id, r.seq)
+        if await store.connect(self.user_id, self.conn_id):
+            await self._announce_presence(await db.presence_status(self.user_id))
+        self.hub.track(self)
+
+    async def disconnect(self, code: int) -> None:
+        if not getattr(self, "registered", False):
+            return
+        self.registered = False
+        self.closing = True
+        self.hub.untrack(self)
+        await self.hub.remove_connection(self)
+        if self.writer is not None:
+            self.writer.cancel()
+        try:
+            if await presence_module.get_store().disconnect(self.user_id, self.conn_id):
+                await self._announce_presence("offline")
+        except Exception:  # Redis may be the reason we are closing
+            log.debug("presence disconnect failed", exc_info=True)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        await self.disconnect(message.get("code", 1000))
+        raise StopConsumer()
+
+    def close_soon(self, code: int, reason: str = "") -> None:
+        """Close from synchronous code (hub callbacks): after what is already queued."""
+        if self.closing:
+            return
+        self.closing = True
+        self.queue.put_nowait((code, reason))
+
+    # --- outgoing ----------------------------------------------------------------------------
+
+    def push(self, payload: dict[str, Any]) -> None:
+        self._enqueue(Outgoing(payload))
+
+    def _enqueue(self, out: Outgoing) -> None:
+        if self.closing:
+            return
+        if self.queue.qsize() >= SEND_QUEUE_MAX:
+            log.info("slow client %s cut off after %d queued frames", self.conn_id, SEND_QUEUE_MAX)
+            self.close_soon(CLOSE_SLOW, "too_slow")
+            return
+        self.queue.put_nowait(out)
+
+    def push_event(self, room_id: int, seq: int, out: Outgoing) -> None:
+        held = self.catchup.get(room_id)
+        if held is not None:
+            held.append(out)
+            return
+        last = self.rooms.get(room_id)
+        if last is None or seq <= last:
+            return
+        self.rooms[room_id] = seq
+        self._enqueue(out)
+        if out.payload.get("event") == "member.left":
+            self._on_member_left(room_id, out.payload)
+
+    def push_frames(self, room_id: int, frames: list[Outgoing]) -> None:
+        for out in frames:
+            seq = out.seq or 0
+            if seq > self.rooms.get(room_id, 0):
+                self.rooms[room_id] = seq
+                self._enqueue(out)
+
+    def end_catchup(self, room_id: int) -> None:
+        held = self.catchup.pop(room_id, None) or []
+        for out in held:
+            self.push_event(room_id, out.seq or 0, out)
+
+    def push_ephemeral(self, out: Outgoing) -> None:
+        user = out.payload.get("user")
+        if isinstance(user, dict) and user.get("id") == self.user_id:
+            return  # one's own typing and presence are not echoed
+        self._enqueue(out)
+
+    def _on_member_left(self, room_id: int, payload: dict[str, Any]) -> None:
+        user = (payload.get("data") or {}).get("user") or {}
+        if user.get("id") == self.user_id:
+            # Stop delivery at once; nothing after this event reaches the socket.
+            self.member_rooms.pop(room_id, None)
+            self.hub.drop_room(self, room_id)
+            self.push({"type": "unsubscribed", "room": room_id})
+
+    async def _write_loop(self) -> None:
+        try:
+            while True:
+                item = await self.queue.get()
+                if isinstance(item, tuple):
+                    await super().close(code=item[0])
+                    return
+                if self.binary:
+                    await self.send(bytes_data=item.packed)
+                else:
+                    await self.send(text_data=item.text)
+        except asyncio.CancelledError:
+            return
+
+    async def _send_now(self, payload: dict[str, Any]) -> None:
+        if self.binary:
+            await self.send(bytes_data=Outgoing(payload).packed)
+        else:
+            await self.send(text_data=dumps_json(payload))
+
+    # --- control messages from the user channel ------------------------------------------------
+
+    def on_control(self, payload: dict[str, Any]) -> None:
+        control = payload.get("control")
+        if control == "frame":
+            self.push(payload["frame"])
+        elif control == "membership":
+            room_id = int(payload["room"])
+            if payload.get("joined"):
+                asyncio.ensure_future(self._follow_joined_room(room_id))
+            else:
+                self.member_rooms.pop(room_id, None)
+                if room_id in self.rooms or room_id in self.catchup:
+                    self.hub.drop_room(self, room_id)
+                    self.push({"type": "unsubscribed", "room": room_id})
+        elif control == "token_revoked":
+            if self.creds.token_id is not None and self.creds.token_id == payload.get("token"):
+                self.close_soon(CLOSE_UNAUTHORIZED, "token_revoked")
+        elif control == "session_ended":
+            tag = payload.get("session")
+            if self.creds.session_tag is not None and tag in (None, self.creds.session_tag):
+                self.close_soon(CLOSE_UNAUTHORIZED, "session_ended")
+        elif control == "deactivated":
+            self.close_soon(CLOSE_UNAUTHORIZED, "deactivated")
+
+    async def _follow_joined_room(self, room_id: int) -> None:
+        try:
+            info = await db.member_room(self.user_id, room_id)
+        except PreauError:
+            return
+        if info is None or self.closing:
+            return
+        self.member_rooms[room_id] = info.member_count
+        if room_id not in self.rooms:
+            await self.hub.join_room(self, room_id, info.seq)
+            self.push({"type": "subscribed", "room": room_id, "seq": info.seq})
+
+    # --- incoming ----------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        size = len(bytes_data) if bytes_data is not None else len((text_data or "").encode())
+        if size > MAX_FRAME_BYTES:
+            self.closing = True
+            await super().close(code=CLOSE_TOO_LARGE)
+            return
+        ref = None
+        try:
+            if not self.bucket.take():
+                self._note_refusal()
+                raise RateLimited()
+            try:
+                frame = decode_frame(text=text_data, data=bytes_data, binary=self.binary)
+            except DecodeError as exc:
+                raise BadRequest(exc.message) from None
+            if not isinstance(frame, dict):
+                raise BadRequest(_("Une trame est un objet avec un champ « type »."))
+            ref = frame.get("ref")
+            if ref is not None and (not isinstance(ref, str) or len(ref) > 64):
+                ref = None
+                raise BadRequest(_("« ref » doit être une chaîne de 64 caractères au plus."))
+            handler = HANDLERS.get(frame.get("type"))  # type: ignore[arg-type]
+            if handler is None:
+                raise BadRequest(_("Type de trame inconnu."))
+            with translation.override(self.language):
+                reply = await handler(self, frame)
+            if reply is not None:
+                reply.setdefault("type", "ack")
+                if ref is not None:
+                    reply["ref"] = ref
+                self.push(reply)
+        except PreauError as exc:
+            with translation.override(self.language):
+                error = {"type": "error", **exc.as_dict()}
+            if ref is not None:
+                error["ref"] = ref
+            self.push(error)
+
+    def _note_refusal(self) -> None:
+        now = time.monotonic()
+        self.refusals = [t for t in self.refusals if now - t < 10] + [now]
+        if len(self.refusals) > 50:
+            self.close_soon(CLOSE_FLOOD, "flood")
+
+    # --- frame handlers ----------------------------------------------------------------------
+
+    async def on_ping(self, frame: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "pong"}
+
+    async def on_sync(self, frame: dict[str, Any]) -> dict[str, Any]:
+        since = frame.get("since")
+        if not isinstance(since, dict) or len(since) > 1000:
+            raise BadRequest(_("« since » doit être un objet {salon: seq}."))
+        wanted: list[tuple[int, int]] = []
+        for key, seq in since.items():
+            try:
+                room_id = int(key)
+            except (TypeError, ValueError):
+                raise BadRequest(
+                    _("Les clés de « since » sont des identifiants de salon.")
+                ) from None
+            wanted.append((_int(room_id, "room"), _int(seq, "seq")))
+        limited, refused = [], []
+        for room_id, seq in sorted(wanted):
+            live = room_id in self.rooms
+            if live:
+                self.catchup[room_id] = []
+                self.rooms[room_id] = seq
+            try:
+                frames, was_limited = await db.sync_page(self.user_id, room_id, seq, SYNC_PAGE)
+            except PreauError:
+                refused.append(room_id)
+                if live:
+                    self.catchup.pop(room_id, None)
+                continue
+            if was_limited:
+                limited.append(room_id)
+            outs = [Outgoing(f) for f in frames]
+            if live:
+                self.push_frames(room_id, outs)
+                self.end_catchup(room_id)
+            else:
+                for out in outs:
+                    self._enqueue(out)
+        reply: dict[str, Any] = {"limited": limited}
+        if refused:
+            reply["not_found"] = refused
+        return reply
+
+    async def on_subscribe(self, frame: dict[str, Any]) -> dict[str, Any]:
+        room_id = _int(frame.get("room"), "room")
+        seq = await db.readable_seq(self.user_id, room_id)
+        if room_id not in self.rooms:
+            await self.hub.join_room(self, room_id, seq)
+        return {"room": room_id, "seq": self.rooms.get(room_id, seq)}
+
+    async def on_unsubscribe(self, frame: dict[str, Any]) -> dict[str, Any]:
+        room_id = _int(frame.get("room"), "room")
+        self.hub.drop_room(self, room_id)
+        return {"room": room_id}
+
+    async def on_message_send(self, frame: dict[str, Any]) -> dict[str, Any]:
+        room_id = _int(frame.get("room"), "room")
+        message = await db.message_send(
+            self.user_id,
+            room_id=room_id,
+            body=frame.get("body"),
+            client_id=frame.get("client_id"),
+            thread=frame.get("thread"),
+            documents=frame.get("documents"),
+        )
+        return {"message": message}
+
+    async def on_message_edit(self, frame: dict[str, Any]) -> dict[str, Any]:
+        message = await db.message_edit(
+            self.user_id,
+            message_id=_int(frame.get("message"), "message"),
+            body=frame.get("body"),
+            documents=frame.get("documents"),
+        )
+        return {"message": message}
+
+    async def on_message_delete(self, frame: dict[str, Any]) -> dict[str, Any]:
+        message = await db.message_delete(
+            self.user_id, message_id=_int(frame.get("message"), "message")
+        )
+        return {"message": message}
+
+    async def on_read(self, frame: dict[str, Any]) -> dict[str, Any]:
+        room_id = _int(frame.get("room"), "room")
+        seq = await db.read_mark(self.user_id, room_id, _int(frame.get("seq"), "seq"))
+        return {"room": room_id, "seq": seq}
+
+    async def on_typing(self, frame: dict[str, Any]) -> dict[str, Any] | None:
+        room_id = _int(frame.get("room"), "room")
+        if room_id not in self.member_rooms:
+            raise NotFound()
+        now = time.monotonic()
+        if self.member_rooms[room_id] <= PRESENCE_MAX_ROOM and (
+            now - self.typing_sent.get(room_id, -TYPING_INTERVAL) >= TYPING_INTERVAL
+        ):
+            self.typing_sent[room_id] = now
+            await self.hub.publish_room_ephemeral(
+                room_id,
+                {
+                    "type": "typing",
+                    "room": room_id,
+                    "user": {"id": self.user_id, "name": self.creds.name},
+                },
+            )
+        return {} if frame.get("ref") is not None else None
+
+    async def on_presence(self, frame: dict[str, Any]) -> dict[str, Any]:
+        status = frame.get("status")
+        if status not in ("online", "away", "dnd"):
+            raise BadRequest(_("« status » vaut online, away ou dnd."))
+        await presence_module.get_store().set_status(self.user_id, status)
+        await self._announce_presence(status)
+        return {"status": status}
+
+    async def _announce_presence(self, status: str) -> None:
+        frame = {
+            "type": "presence",
+            "user": {"id": self.user_id, "name": self.creds.name},
+            "status": status,
+        }
+        for room_id, count in list(self.member_rooms.items()):
+            if count <= PRESENCE_MAX_ROOM:
+                await self.hub.publish_room_ephemeral(room_id, frame)
+
+
+def _language(scope: dict[str, Any]) -> str:
+    from django.utils.translation import get_supported_language_variant
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            for lang, _q in parse_accept_lang_header(value.decode("latin-1")):
+                try:
+                    return get_supported_language_variant(lang)
+                except LookupError:
+                    continue
+    return settings.LANGUAGE_CODE
+
+
+Handler = Callable[[Connection, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+HANDLERS: dict[str, Handler] = {
+    "ping": Connection.on_ping,
+    "sync": Connection.on_sync,
+    "subscribe": Connection.on_subscribe,
+    "unsubscribe": Connection.on_unsubscribe,
+    "message.send": Connection.on_message_send,
+    "message.edit": Connection.on_message_edit,
+    "message.delete": Connection.on_message_delete,
+    "read": Connection.on_read,
+    "typing": Connection.on_typing,
+    "presence": Connection.on_presence,
+}
