@@ -166,6 +166,27 @@ def room_members(request: HttpRequest, room_id: int) -> list[dict]:
     return selectors.member_list_for(user=request.auth, room_id=_positive(room_id, "room_id"))
 
 
+class PresentUserOut(Schema):
+    id: int
+    name: str
+    status: Literal["online", "away", "dnd"]
+
+
+class PresenceOut(Schema):
+    room: int
+    online_count: int
+    online: list[PresentUserOut]
+
+
+@router.get(
+    "/rooms/{room_id}/presence",
+    response={200: PresenceOut, **ERRORS},
+    summary="Membres en ligne (nombre, et les 200 premiers)",
+)
+def room_presence(request: HttpRequest, room_id: int) -> dict:
+    return selectors.room_presence_for(user=request.auth, room_id=_positive(room_id, "room_id"))
+
+
 class EventOut(Schema):
     type: Literal["event"]
     room: int

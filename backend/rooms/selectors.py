@@ -257,3 +257,23 @@ def member_room_for(*, user: User, room_id: int) -> SocketRoom | None:
     return SocketRoom(
         id=room_id, seq=membership.room.last_seq, read=membership.last_read_seq, member_count=count
     )
+
+
+def room_presence_for(*, user: User, room_id: int, limit: int = 200) -> dict[str, Any]:
+    """Online members of a room a user may read: the count, and up to ``limit`` of them."""
+    room, _membership = access_room_readable(actor=user, room_id=room_id)
+    members = list(
+        Membership.objects.filter(room=room)
+        .select_related("user")
+        .order_by("user__name", "user_id")
+        .values_list("user_id", "user__name")
+    )
+    from realtime import publish
+
+    statuses = publish.presence_of([uid for uid, _name in members])
+    online = [
+        {"id": uid, "name": name, "status": statuses[uid]}
+        for uid, name in members
+        if statuses.get(uid, "offline") != "offline"
+    ]
+    return {"room": room.pk, "online_count": len(online), "online": online[:limit]}
