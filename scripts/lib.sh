@@ -35,19 +35,18 @@ ensure_venv() {
         "$python" -m venv "$VENV" || die "could not create the virtual environment in $VENV"
     fi
     digest="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
-    # The stamp's lines: "<digest> runtime" and/or "<digest> test".
-    if [ -f "$stamp" ] && grep -qx "$digest ${extras:-runtime}" "$stamp" ||
-        { [ -z "$extras" ] && [ -f "$stamp" ] && grep -qx "$digest test" "$stamp"; }; then
-        return 0
+    # The stamp's lines: "<digest> runtime" and/or "<digest> test" (which covers runtime).
+    local want="$digest ${extras:-runtime}"
+    if [ -f "$stamp" ]; then
+        grep -qx "$want" "$stamp" && return 0
+        [ -z "$extras" ] && grep -qx "$digest test" "$stamp" && return 0
     fi
     say "installing Préau and its dependencies into $VENV ($spec)"
     (cd "$ROOT" && "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e "$spec") ||
         die "pip install -e '$spec' failed"
-    if [ -f "$stamp" ] && grep -q "^$digest " "$stamp"; then
-        echo "$digest ${extras:-runtime}" >>"$stamp"
-    else
-        echo "$digest ${extras:-runtime}" >"$stamp"
-    fi
+    # A stamp from another pyproject.toml is stale as a whole.
+    grep -q "^$digest " "$stamp" 2>/dev/null || : >"$stamp"
+    echo "$want" >>"$stamp"
 }
 
 # compile_messages warn|strict: turn the .po catalogues into the .mo files Django reads, when a
