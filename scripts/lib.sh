@@ -42,7 +42,7 @@ ensure_venv() {
         [ -z "$extras" ] && grep -qx "$digest test" "$stamp" && return 0
     fi
     say "installing Préau and its dependencies into $VENV ($spec)"
-    (cd "$ROOT" && "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e "$spec") ||
+    (cd "$ROOT" && "$VENV/bin/python" -m pip install --disable-pip-version-check -qq -e "$spec") ||
         die "pip install -e '$spec' failed"
     # A stamp from another pyproject.toml is stale as a whole.
     grep -q "^$digest " "$stamp" 2>/dev/null || : >"$stamp"
