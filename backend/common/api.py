@@ -56,6 +56,13 @@ class BearerAuth(HttpBearer):
 class AgentSessionAuth(SessionAuth):
     """The browser session (CSRF checked on unsafe methods) of an active, verified agent."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # No session: the caller is unauthenticated (401). Checking CSRF first would answer a
+        # program whose bearer token is revoked or mistyped with a misleading CSRF 403.
+        if self.authenticate(request, None) is None:
+            return None
+        return super().__call__(request)  # checks CSRF, then authenticates
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_agent:
