@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from backend.accounts.models import User
-from backend.common.errors import BadRequest
+from backend.common.errors import BadRequest, NotFound
 
-from .access import access_room_readable, visible_rooms
+from .access import access_room_readable, access_room_visible, visible_rooms
 from .models import Invitation, Membership, Room, RoomEvent
 
 
@@ -103,7 +103,11 @@ def room_list_for(
 
 
 def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
-    room, membership = access_room_readable(actor=user, room_id=room_id)
+    """A room's card: for readers, and for anyone the directory shows it to."""
+    try:
+        room, membership = access_room_readable(actor=user, room_id=room_id)
+    except NotFound:
+        room, membership = access_room_visible(actor=user, room_id=room_id), None
     count = Membership.objects.filter(room=room).count()
     return room_dict(room, role=membership.role if membership else None, member_count=count)
 
