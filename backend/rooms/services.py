@@ -179,7 +179,7 @@ def room_leave(*, actor: User, room_id: int) -> RoomResult:
                 event_append(
                     room=locked,
                     kind="member.role_changed",
-                    data={"user": events.user_ref(successor.user), "role": "owner"},
+                    data=events.member_role_changed(user=successor.user, role="owner"),
                 )
     membership.delete()
     event_append(room=locked, kind="member.left", data=events.member_left(user=actor))
