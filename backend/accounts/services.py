@@ -254,7 +254,9 @@ def _send_already_registered(user: User) -> None:
 
 @transaction.atomic
 def email_verify(*, token: str) -> User:
-    if not token or len(token) > 512:
+    if len(token or "") > 512:
+        raise TooLarge(_("Lien de vérification invalide."))
+    if not token:
         raise BadRequest(_("Lien de vérification invalide."), reason="bad_token")
     try:
         data = signing.loads(

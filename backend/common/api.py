@@ -16,14 +16,33 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
+from pydantic import ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
 from backend.accounts.services import token_authenticate
 
 from .errors import PreauError
 
 log = logging.getLogger("preau.api")
+
+
+class StrictIn(Schema):
+    """A request body: a JSON object whose fields are strictly typed (no coercion)."""
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_object_only(cls, data: Any) -> Any:
+        # ninja's schemas read any value as an object with attributes (from_attributes), so a
+        # body of 5, [] or null would pass wherever every field is optional.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            raise PydanticCustomError("object_expected", "un objet JSON est attendu")
+        return data
 
 
 class ErrorOut(Schema):

@@ -7,19 +7,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 
-from backend.common.api import AUTH, ERRORS
+from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest
 
 from . import services
 from .selectors import message_dict
 
 router = Router(tags=["messages"], auth=AUTH)
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(strict=True)
 
 
 class DocumentIn(StrictIn):

@@ -197,6 +197,8 @@ def room_invite(
         raise Forbidden(_("Seuls les propriétaires et modérateurs peuvent inviter ici."))
     if (email is None) == (user_id is None):
         raise BadRequest(_("Indiquez soit « email », soit « user »."))
+    if email is not None and len(email) > 254:
+        raise TooLarge(_("L'adresse électronique est trop longue."))
     invitees = User.objects.filter(is_active=True, is_verified=True, is_bot=False)
     if email is not None:
         invitee = invitees.filter(email__iexact=email.strip()).first()
