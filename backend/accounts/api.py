@@ -211,6 +211,6 @@ def token_list(request: HttpRequest) -> list[dict]:
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
     if token_id <= 0 or token_id > 2**62:
-        raise BadRequest("« token_id » doit être un entier positif.")
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": "token_id"})
     services.token_revoke(actor=request.auth, token_id=token_id)
     return Status(204, None)

@@ -143,6 +143,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = _STATUS_CODES.get(exc.status_code, "bad_request")
         message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+            message = _("Le corps de la requête n'est pas un JSON valide.")
         if exc.status_code == 403 and "CSRF" in message:
             message = _("Jeton CSRF manquant ou invalide.")
         return error_response(api, request, exc.status_code, {"code": code, "message": message})

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
@@ -66,7 +67,7 @@ class RoomIn(StrictIn):
 
 def _positive(value: int, name: str) -> int:
     if value <= 0 or value > 2**62:
-        raise BadRequest(f"« {name} » doit être un entier positif.")
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
     return value
 
 

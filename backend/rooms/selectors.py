@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, NotFound
@@ -160,7 +161,7 @@ def event_page(
     *, room: Room, after: int | None = None, before: int | None = None, limit: int = 100
 ) -> EventPage:
     if after is not None and before is not None:
-        raise BadRequest("« after » et « before » ne peuvent pas être combinés.")
+        raise BadRequest(_("« after » et « before » ne peuvent pas être combinés."))
     limit = max(1, min(limit, settings.PREAU["EVENTS_PAGE_MAX"]))
     events = RoomEvent.objects.filter(room_id=room.pk)
     if before is not None:
