@@ -327,3 +327,50 @@ def test_a_revoked_token_stops_working_at_once(api_for, alice):
     response = api.get("/me")
     assert response.status_code == 401
     assert response.json_body["code"] == "unauthorized"
+
+
+def test_logout_ends_that_sessions_sockets_after_the_response(alice, published):
+    from realtime.groups import user_channel
+    from realtime.publish import session_tag
+
+    client = Client()
+    client.post(
+        "/api/v1/session",
+        {"email": alice.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+    key = client.session.session_key
+
+    client.delete("/api/v1/session")
+
+    assert published == [
+        (user_channel(alice.pk), {"control": "session_ended", "session": session_tag(key)})
+    ]
+
+
+def test_revoking_a_token_tells_open_sockets_once_committed(
+    api_for, alice, published, django_capture_on_commit_callbacks
+):
+    from realtime.groups import user_channel
+
+    api = api_for(alice)
+    token_id = api.get("/tokens").json_body[0]["id"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api.delete(f"/tokens/{token_id}")
+        api_for(alice).delete(f"/tokens/{token_id}")  # already revoked: nothing more
+
+    assert published == [(user_channel(alice.pk), {"control": "token_revoked", "token": token_id})]
+
+
+def test_an_agent_cannot_revoke_someone_elses_token(api_for, alice, bob):
+    from backend.accounts.models import ApiToken
+
+    api_for(bob)
+    bobs = ApiToken.objects.get(user=bob)
+
+    response = api_for(alice).delete(f"/tokens/{bobs.pk}")
+
+    assert response.status_code == 404
+    bobs.refresh_from_db()
+    assert bobs.revoked_at is None
