@@ -374,3 +374,26 @@ def test_an_agent_cannot_revoke_someone_elses_token(api_for, alice, bob):
     assert response.status_code == 404
     bobs.refresh_from_db()
     assert bobs.revoked_at is None
+
+
+def test_signing_up_again_invalidates_the_links_sent_before(api_for, org):
+    """Whoever re-submits the form for a pending address cannot have an older link activate it."""
+    api = api_for(None)
+    _signup(api, "marie.curie@villeurbanne.test")
+    first_link = _link_in(mail.outbox[0])
+    api.post(
+        "/signup",
+        {
+            "email": "marie.curie@villeurbanne.test",
+            "password": "mot-de-passe-d-un-autre-99",
+            "name": "Quelqu'un d'autre",
+        },
+    )
+    second_link = _link_in(mail.outbox[1])
+
+    stale = api.post("/signup/verify", {"token": first_link})
+
+    assert stale.status_code == 400
+    assert stale.json_body["reason"] == "bad_token"
+    assert not User.objects.get(email="marie.curie@villeurbanne.test").is_verified
+    assert api.post("/signup/verify", {"token": second_link}).status_code == 200
