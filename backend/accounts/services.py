@@ -342,12 +342,13 @@ def domain_request_approve(*, request_id: int, reviewer: User) -> DomainRequest:
         raise NotFound()
     if req.status != DomainRequest.Status.PENDING:
         raise Conflict(_("Cette demande a déjà été traitée."))
-    organisation = req.organisation
+    registered = OrganisationDomain.objects.filter(domain=req.domain).first()
+    organisation = registered.organisation if registered else req.organisation
     if organisation is None:
         organisation = Organisation.objects.create(
             name=req.organisation_name, kind=req.organisation_kind
         )
-    if not OrganisationDomain.objects.filter(domain=req.domain).exists():
+    if registered is None:
         OrganisationDomain.objects.create(organisation=organisation, domain=req.domain)
     req.organisation = organisation
     req.status = DomainRequest.Status.APPROVED

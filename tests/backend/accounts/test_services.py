@@ -237,3 +237,18 @@ def test_a_bot_token_authenticates_the_bot(alice):
     assert bot.is_bot and bot.bot_owner == alice
     assert bot.organisation == alice.organisation
     assert not bot.has_usable_password()
+
+
+def test_approving_a_request_for_a_domain_added_meanwhile_creates_no_empty_organisation(
+    admin_client, make_org
+):
+    req = _file_request()
+    meanwhile = make_org(name="Commune de Trifouilly", domain="trifouilly.test")
+    organisations = Organisation.objects.count()
+
+    _admin_action(admin_client, "approve", req)
+
+    req.refresh_from_db()
+    assert req.status == DomainRequest.Status.APPROVED
+    assert req.organisation == meanwhile
+    assert Organisation.objects.count() == organisations
