@@ -110,7 +110,10 @@ def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
     except NotFound:
         room, membership = access_room_visible(actor=user, room_id=room_id), None
     count = Membership.objects.filter(room=room).count()
-    return room_dict(room, role=membership.role if membership else None, member_count=count)
+    invited = membership is None and Invitation.objects.filter(room=room, invitee=user).exists()
+    return room_dict(
+        room, role=membership.role if membership else None, member_count=count, invited=invited
+    )
 
 
 def member_list_for(*, user: User, room_id: int) -> list[dict[str, Any]]:

@@ -133,9 +133,15 @@ def test_an_invited_agent_sees_the_private_room_in_the_directory(api_for, make_r
     room = make_room(alice, name="Cellule de crise")
     api_for(alice).post(f"/rooms/{room.pk}/invite", {"user": bob.pk})
 
-    listing = api_for(bob).get("/rooms?q=crise").json_body
+    api = api_for(bob)
+    listing = api.get("/rooms?q=crise").json_body
+    card = api.get(f"/rooms/{room.pk}")
 
     assert [(r["id"], r["invited"], r["is_member"]) for r in listing] == [(room.pk, True, False)]
+    assert card.status_code == 200
+    assert (card.json_body["invited"], card.json_body["is_member"]) == (True, False)
+    # Invited is not a member yet: the content stays closed until the invitation is accepted.
+    assert api.get(f"/rooms/{room.pk}/events").status_code == 404
 
 
 def test_the_directory_lists_open_rooms_and_own_organisation_rooms(
