@@ -319,3 +319,20 @@ def test_an_open_room_log_is_readable_without_joining(api_for, make_room, alice,
 
     assert [e["event"] for e in page["events"]] == ["member.joined", "message.created"]
     assert not Membership.objects.filter(user=outsider).exists()
+
+
+def test_platform_staff_moderate_a_readable_room_without_being_members(
+    api_for, make_room, make_agent, other_org, alice, themes
+):
+    room = make_room(alice, kind="thematic", access="open", theme="rh")
+    message_id = _send(api_for(alice), room, "Propos déplacé").json_body["id"]
+    staff = make_agent(other_org, name="Équipe Préau", staff=True)
+
+    response = api_for(staff).delete(f"/messages/{message_id}")
+
+    assert response.status_code == 200
+    assert (
+        RoomEvent.objects.get(room=room, kind="message.deleted").data["deleted_by"]["id"]
+        == staff.pk
+    )
+    assert not Membership.objects.filter(room=room, user=staff).exists()
