@@ -397,3 +397,17 @@ def test_signing_up_again_invalidates_the_links_sent_before(api_for, org):
     assert stale.json_body["reason"] == "bad_token"
     assert not User.objects.get(email="marie.curie@villeurbanne.test").is_verified
     assert api.post("/signup/verify", {"token": second_link}).status_code == 200
+
+
+def test_a_deactivated_agent_loses_token_and_session_at_once(api_for, alice):
+    api = api_for(alice)
+    client = Client()
+    client.force_login(alice)
+    assert api.get("/me").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200
+
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+
+    assert api.get("/me").status_code == 401
+    assert client.get("/api/v1/me").status_code == 401
+    assert _login(api_for(None), alice.email, PASSWORD).status_code == 401
