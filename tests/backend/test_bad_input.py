@@ -110,6 +110,7 @@ ENDPOINTS = [
     Endpoint("POST", "/rooms/{room_id}/leave"),
     Endpoint("POST", "/rooms/{room_id}/invite", {"email": "{carol}"}, long_fields=("email",)),
     Endpoint("GET", "/rooms/{room_id}/members"),
+    Endpoint("GET", "/rooms/{room_id}/presence"),
     Endpoint(
         "GET", "/rooms/{room_id}/events", query={"after": "abc", "before": "0", "limit": "1000"}
     ),
