@@ -25,6 +25,8 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Body plus document titles: what full-text search matches (kept by the services).
+    search_text = models.TextField(blank=True, default="")
     # Thread root bookkeeping, kept by the services under the room lock.
     reply_count = models.PositiveIntegerField(default=0)
     last_reply_at = models.DateTimeField(null=True, blank=True)

@@ -35,6 +35,7 @@ class Endpoint:
     auth: bool = True
     long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
+    params: str = ""  # query string of the valid request (required parameters)
 
     @property
     def key(self) -> str:
@@ -139,6 +140,19 @@ ENDPOINTS = [
     Endpoint("POST", "/messages/{message_id}/thread/read", {"seq": 1}),
     Endpoint("POST", "/rooms/{room_id}/read", {"seq": 1}),
     Endpoint("GET", "/mentions", query={"limit": "abc", "before": "-1"}),
+    Endpoint(
+        "GET",
+        "/search",
+        params="q=Original",
+        query={
+            "q": "x" * 201,
+            "limit": "abc",
+            "room": "-1",
+            "author": "abc",
+            "after": "hier",
+            "has_document": "peut-être",
+        },
+    ),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -184,7 +198,9 @@ class World:
         return fill(endpoint.body)
 
     def call(self, endpoint: Endpoint, path: str | None = None, **kw: Any) -> Any:
-        return self.api.call(endpoint.method, path or self.path(endpoint), **kw)
+        if path is None:
+            path = self.path(endpoint) + (f"?{endpoint.params}" if endpoint.params else "")
+        return self.api.call(endpoint.method, path, **kw)
 
 
 @pytest.fixture
@@ -412,7 +428,8 @@ def test_an_id_that_is_not_a_positive_integer_is_refused(world, endpoint, bad_id
 @_param([e for e in ENDPOINTS if e.query])
 def test_bad_query_parameters_are_refused(world, endpoint):
     for name, value in endpoint.query.items():
-        response = world.call(endpoint, path=f"{world.path(endpoint)}?{name}={value}")
+        params = f"{endpoint.params}&" if endpoint.params else ""
+        response = world.call(endpoint, path=f"{world.path(endpoint)}?{params}{name}={value}")
 
         assert_refused(response, 400, "bad_request")
 

@@ -16,6 +16,7 @@ from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, Too
 from backend.rooms.access import access_room_readable, is_moderator
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.models import Membership, Room, RoomEvent
+from backend.search.indexing import document_text, index_message, unindex_message
 
 from .. import events
 from ..models import Mention, Message, MessageRevision
@@ -157,6 +158,7 @@ def message_send(
         documents=docs,
         client_id=client_id,
         seq=locked.last_seq + 1,
+        search_text=document_text(body, docs),
     )
     try:
         with transaction.atomic():
@@ -170,6 +172,7 @@ def message_send(
         if previous is None:
             raise
         return MessageResult(message=previous, created=False)
+    index_message(message.pk, message.search_text)
     if root_id is not None:
         thread_reply_recorded(reply=message, root_author_id=root_author_id)
     mentioned = mentions_record(actor=actor, message=message, membership=membership)
@@ -237,7 +240,9 @@ def message_edit(
     message.documents = docs
     message.edited_at = timezone.now()
     message.edited_by = actor
-    message.save(update_fields=["body", "documents", "edited_at", "edited_by"])
+    message.search_text = document_text(body, docs)
+    message.save(update_fields=["body", "documents", "edited_at", "edited_by", "search_text"])
+    index_message(message.pk, message.search_text)
     mentioned = mentions_record(actor=actor, message=message, membership=membership)
     event_append(
         room=locked,
@@ -256,7 +261,9 @@ def message_delete(*, actor: User, message_id: Any) -> MessageResult:
     if message.deleted_at is not None:
         raise NotFound()
     message.deleted_at = timezone.now()
-    message.save(update_fields=["deleted_at"])
+    message.search_text = ""
+    message.save(update_fields=["deleted_at", "search_text"])
+    unindex_message(message.pk)
     if message.thread_id is not None:
         thread_reply_removed(reply=message)
     Mention.objects.filter(message=message).delete()
