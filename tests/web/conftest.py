@@ -1,0 +1,146 @@
+"""Browser-test fixtures: one real ``preau serve`` per test session (per xdist worker) on a
+fresh PostgreSQL database, Debian's Chromium driven by Playwright, and logged-in pages."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from .server import DEMO_PASSWORD, ROOT, Server
+
+CHROMIUM = os.environ.get("PREAU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "mot-de-passe-des-tests-2026"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+# Agents seeded on top of the demo content (see `server`).
+ALICE = ("alice.martin@testville.test", "Alice Martin")
+BOB = ("bob.durand@testville.test", "Bob Durand")
+OLIVIA = ("olivia.exterieure@aude-prefecture.test", "Olivia Extérieure")
+
+_names = itertools.count(1)
+
+expect.set_options(timeout=15_000)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    srv = Server()
+    srv.create_database()
+    try:
+        srv.cli("migrate", "--verbosity", "0")
+        srv.cli("demo")
+        srv.cli("org", "add", "Mairie de Testville", "--domain", "testville.test", "--kind", "commune")
+        srv.cli(
+            "org", "add", "Préfecture de l'Aude", "--domain", "aude-prefecture.test", "--kind", "etat"
+        )
+        for email, name in (ALICE, BOB, OLIVIA):
+            srv.cli("user", "add", email, "--password", PASSWORD, "--name", name)
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+        srv.drop_database()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, server: Server) -> Iterator[Callable[..., BrowserContext]]:
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        options = {
+            "base_url": server.url,
+            "locale": "fr-FR",
+            "timezone_id": "Europe/Paris",
+            "viewport": {"width": 1280, "height": 800},
+            **options,
+        }
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page_errors() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def login(
+    new_context: Callable[..., BrowserContext], page_errors: list[str]
+) -> Callable[..., Page]:
+    """A page of the main screen, logged in through the API (the login form has its own test)."""
+
+    def make(email: str, password: str = PASSWORD, **options: Any) -> Page:
+        context = new_context(**options)
+        response = context.request.post(
+            "/api/v1/session", data={"email": email, "password": password}
+        )
+        assert response.status == 200, response.text()
+        page = context.new_page()
+        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+        page.goto("/")
+        expect(page.locator("#rooms-thematic")).to_be_visible()
+        return page
+
+    return make
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {next(_names)}-{os.getpid()}"
+
+
+def api(page: Page, method: str, path: str, data: Any = None) -> Any:
+    """Call the API with the page's session (and its CSRF cookie)."""
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    headers = {"X-CSRFToken": cookies.get("csrftoken", ""), "Referer": page.url}
+    response = page.context.request.fetch(
+        "/api/v1" + path, method=method, data=data, headers=headers
+    )
+    return response
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+__all__ = ["ALICE", "BOB", "DEMO_PASSWORD", "OLIVIA", "PASSWORD", "api", "screenshot", "unique"]
