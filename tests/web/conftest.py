@@ -104,22 +104,39 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
-def login(
-    new_context: Callable[..., BrowserContext], page_errors: list[str]
-) -> Callable[..., Page]:
-    """A page of the main screen, logged in through the API (the login form has its own test)."""
+def session(new_context: Callable[..., BrowserContext]) -> Callable[..., BrowserContext]:
+    """A browser context logged in through the API (the login form has its own test)."""
 
-    def make(email: str, password: str = PASSWORD, **options: Any) -> Page:
+    def make(email: str, password: str = PASSWORD, **options: Any) -> BrowserContext:
         context = new_context(**options)
         response = context.request.post(
             "/api/v1/session", data={"email": email, "password": password}
         )
         assert response.status == 200, response.text()
+        context.preau_email = email  # type: ignore[attr-defined]
+        return context
+
+    return make
+
+
+@pytest.fixture
+def open_app(page_errors: list[str]) -> Callable[..., Page]:
+    def make(context: BrowserContext, path: str = "/") -> Page:
         page = context.new_page()
         page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-        page.goto("/")
+        page.goto(path)
         expect(page.locator("#rooms-thematic")).to_be_visible()
         return page
+
+    return make
+
+
+@pytest.fixture
+def login(session: Callable[..., BrowserContext], open_app: Callable[..., Page]) -> Callable[..., Page]:
+    """The main screen of a logged-in agent."""
+
+    def make(email: str, password: str = PASSWORD, path: str = "/", **options: Any) -> Page:
+        return open_app(session(email, password, **options), path)
 
     return make
 
@@ -128,19 +145,9 @@ def unique(prefix: str) -> str:
     return f"{prefix} {next(_names)}-{os.getpid()}"
 
 
-def api(page: Page, method: str, path: str, data: Any = None) -> Any:
-    """Call the API with the page's session (and its CSRF cookie)."""
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    headers = {"X-CSRFToken": cookies.get("csrftoken", ""), "Referer": page.url}
-    response = page.context.request.fetch(
-        "/api/v1" + path, method=method, data=data, headers=headers
-    )
-    return response
-
-
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
-__all__ = ["ALICE", "BOB", "DEMO_PASSWORD", "OLIVIA", "PASSWORD", "api", "screenshot", "unique"]
+__all__ = ["ALICE", "BOB", "DEMO_PASSWORD", "OLIVIA", "PASSWORD", "screenshot", "unique"]
