@@ -95,6 +95,9 @@ function sidebarOrder() {
 }
 
 function renderSidebar() {
+  // Re-rendering must not take the focus away from a keyboard user in the list.
+  const focused = document.activeElement && document.activeElement.closest?.("a.room-link");
+  const focusedRoom = focused ? focused.dataset.room : null;
   const byKind = { thematic: [], geographic: [], private: [] };
   for (const rs of sidebarOrder()) (byKind[rs.room.kind] || byKind.private).push(rs);
   for (const [kind, listId] of Object.entries(GROUPS)) {
@@ -123,6 +126,13 @@ function renderSidebar() {
     if (!items.length) items.push(el("li", { class: "empty", text: _("Aucun salon") }));
     list.replaceChildren(...items);
   }
+  if (focusedRoom) document.querySelector(`a.room-link[data-room="${focusedRoom}"]`)?.focus();
+}
+
+function goDirectory() {
+  if (location.hash !== "#/directory") history.pushState(null, "", "#/directory");
+  showView("directory");
+  $("directory-q").focus();
 }
 
 // --- routing ----------------------------------------------------------------------------
@@ -167,7 +177,7 @@ async function openRoom(rs) {
   $("room-title").textContent = rs.room.name;
   $("room-meta").textContent = roomMeta(rs.room);
   $("invite-button").hidden = rs.room.kind !== "private";
-  $("composer-label").textContent = fmt("Message dans %(room)s", { room: rs.room.name });
+  $("composer-label").textContent = fmt(_("Message dans %(room)s"), { room: rs.room.name });
   if (changed) {
     state.markerAfterSeq = rs.unread > 0 ? rs.readSeq : null;
     $("message-list").replaceChildren();
@@ -193,7 +203,7 @@ function roomMeta(room) {
   else parts.push(_("Privé"));
   if (room.theme) parts.push(room.theme.name);
   if (room.territory) parts.push(`${room.territory.name} (${room.territory.insee_code})`);
-  if (room.access === "organisation" && room.organisation) parts.push(fmt("Réservé à %(org)s", { org: room.organisation.name }));
+  if (room.access === "organisation" && room.organisation) parts.push(fmt(_("Réservé à %(org)s"), { org: room.organisation.name }));
   if (room.member_count != null) parts.push(ngettext("%(count)s membre", "%(count)s membres", room.member_count));
   return parts.join(" · ");
 }
@@ -582,8 +592,8 @@ function renderTyping() {
     }
   }
   let text = "";
-  if (names.length === 1) text = fmt("%(name)s écrit…", { name: names[0] });
-  else if (names.length === 2) text = fmt("%(a)s et %(b)s écrivent…", { a: names[0], b: names[1] });
+  if (names.length === 1) text = fmt(_("%(name)s écrit…"), { name: names[0] });
+  else if (names.length === 2) text = fmt(_("%(a)s et %(b)s écrivent…"), { a: names[0], b: names[1] });
   else if (names.length > 2) text = _("Plusieurs personnes écrivent…");
   box.textContent = text;
 }
@@ -634,7 +644,7 @@ function renderPeople() {
     .map((m) => ({ ...m, status: state.presence.get(m.user.id) || "offline" }))
     .sort((a, b) => rank[a.status] - rank[b.status] || a.user.name.localeCompare(b.user.name, "fr"));
   const online = rows.filter((r) => r.status !== "offline").length;
-  $("people-title").textContent = fmt("Qui est là (%(online)s / %(total)s)", { online, total: rows.length });
+  $("people-title").textContent = fmt(_("Qui est là (%(online)s / %(total)s)"), { online, total: rows.length });
   list.replaceChildren(
     ...rows.map((row) =>
       el(
@@ -802,8 +812,7 @@ function setupKeyboard() {
       if (state.current) $("composer-input").focus();
     } else if (event.code === "KeyD") {
       event.preventDefault();
-      location.hash = "#/directory";
-      $("directory-q").focus();
+      goDirectory();
     }
   });
 }
@@ -814,11 +823,10 @@ function moveRoom(step) {
   const index = state.current ? order.indexOf(state.current) : -1;
   const next = order[(index + step + order.length) % order.length];
   const inComposer = document.activeElement === $("composer-input");
-  location.hash = `#/room/${next.id}`;
-  queueMicrotask(() => {
-    if (inComposer) $("composer-input").focus();
-    else document.querySelector(`a.room-link[data-room="${next.id}"]`)?.focus();
-  });
+  history.pushState(null, "", `#/room/${next.id}`);
+  openRoom(next);
+  if (inComposer) $("composer-input").focus();
+  else document.querySelector(`a.room-link[data-room="${next.id}"]`)?.focus();
 }
 
 // --- boot -------------------------------------------------------------------------------
@@ -837,6 +845,7 @@ async function boot() {
   setupKeyboard();
   setupPanels({
     state,
+    goDirectory,
     onJoined: (room) => {
       trackRoom(room);
       renderSidebar();
@@ -865,6 +874,7 @@ async function boot() {
     announce(error.message);
   }
   window.addEventListener("hashchange", route);
+  window.addEventListener("popstate", route);
   if (!location.hash) {
     const last = Number(localStorage.getItem(`preau.last.${state.me.id}`));
     if (last && state.rooms.has(last)) location.replace(`#/room/${last}`);

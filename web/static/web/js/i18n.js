@@ -3,8 +3,8 @@ const g = globalThis;
 
 export const _ = (text) => (g.gettext ? g.gettext(text) : text);
 
-export function fmt(text, values) {
-  const template = _(text);
+/** Fill the named placeholders of an already translated string: fmt(_("%(n)s…"), {n}). */
+export function fmt(template, values) {
   return g.interpolate
     ? g.interpolate(template, values, true)
     : template.replace(/%\((\w+)\)s/g, (_m, k) => String(values[k]));

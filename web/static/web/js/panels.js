@@ -24,10 +24,7 @@ const ACCESS_LABELS = {
 export function setupPanels(context) {
   ctx = context;
   loadReferences();
-  $("directory-button").addEventListener("click", () => {
-    location.hash = "#/directory";
-    $("directory-q").focus();
-  });
+  $("directory-button").addEventListener("click", () => ctx.goDirectory());
   const form = $("directory-form");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -198,7 +195,7 @@ function setupInvite() {
     if (!room || !email) return;
     try {
       await post(`/rooms/${room.id}/invite`, { email });
-      $("invite-done").textContent = fmt("Invitation envoyée à %(email)s.", { email });
+      $("invite-done").textContent = fmt(_("Invitation envoyée à %(email)s."), { email });
       form.elements.email.value = "";
       form.elements.email.focus();
     } catch (error) {
@@ -214,7 +211,7 @@ function setupLeave() {
     const room = ctx.currentRoom();
     if (!room) return;
     $("leave-error").hidden = true;
-    $("leave-text").textContent = fmt("Vous ne recevrez plus les messages de « %(room)s ».", { room: room.room.name });
+    $("leave-text").textContent = fmt(_("Vous ne recevrez plus les messages de « %(room)s »."), { room: room.room.name });
     dialog.showModal();
   });
   form.addEventListener("submit", async (event) => {

@@ -1,5 +1,5 @@
 import { post, showError } from "./api.js";
-import { _ } from "./i18n.js";
+import { _, fmt } from "./i18n.js";
 
 const form = document.getElementById("signup-form");
 const errorBox = document.getElementById("signup-error");
@@ -64,8 +64,8 @@ drForm.addEventListener("submit", async (event) => {
 });
 
 function interpolateDomain(domain) {
-  const text = _(
-    "Demande enregistrée pour le domaine %(domain)s. Vous recevrez un message quand elle aura été examinée.",
+  return fmt(
+    _("Demande enregistrée pour le domaine %(domain)s. Vous recevrez un message quand elle aura été examinée."),
+    { domain },
   );
-  return text.replace("%(domain)s", domain);
 }
