@@ -51,9 +51,17 @@ def server() -> Iterator[Server]:
     try:
         srv.cli("migrate", "--verbosity", "0")
         srv.cli("demo")
-        srv.cli("org", "add", "Mairie de Testville", "--domain", "testville.test", "--kind", "commune")
         srv.cli(
-            "org", "add", "Préfecture de l'Aude", "--domain", "aude-prefecture.test", "--kind", "etat"
+            "org", "add", "Mairie de Testville", "--domain", "testville.test", "--kind", "commune"
+        )
+        srv.cli(
+            "org",
+            "add",
+            "Préfecture de l'Aude",
+            "--domain",
+            "aude-prefecture.test",
+            "--kind",
+            "etat",
         )
         for email, name in (ALICE, BOB, OLIVIA):
             srv.cli("user", "add", email, "--password", PASSWORD, "--name", name)
@@ -132,7 +140,9 @@ def open_app(page_errors: list[str]) -> Callable[..., Page]:
 
 
 @pytest.fixture
-def login(session: Callable[..., BrowserContext], open_app: Callable[..., Page]) -> Callable[..., Page]:
+def login(
+    session: Callable[..., BrowserContext], open_app: Callable[..., Page]
+) -> Callable[..., Page]:
     """The main screen of a logged-in agent."""
 
     def make(email: str, password: str = PASSWORD, path: str = "/", **options: Any) -> Page:

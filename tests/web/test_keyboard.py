@@ -22,7 +22,9 @@ def tab_to(page: Page, selector: str, limit: int = 40) -> None:
 def test_login_join_move_between_rooms_and_send_with_the_keyboard_only(session, new_context):
     bob = session(BOB[0])
     name = unique("Clavier")
-    room = api_ok(bob, "POST", "/rooms", {"name": name, "kind": "thematic", "access": "open", "theme": "si"})
+    room = api_ok(
+        bob, "POST", "/rooms", {"name": name, "kind": "thematic", "access": "open", "theme": "si"}
+    )
     api_ok(bob, "POST", f"/rooms/{room['id']}/messages", {"body": "Bienvenue aux claviéristes"})
 
     page = new_context().new_page()
