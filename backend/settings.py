@@ -243,4 +243,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(_env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a hard-to-undo opt-in for the operator's whole domain, not a default:
+        # without it, `check --deploy` stays quiet instead of warning on every deployment.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,10 +8,12 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/preau")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ.setdefault("PREAU_BUS_PREFIX", f"preau-test-{os.getpid()}-{_worker}")
 
 from backend.settings import *  # noqa: E402,F403
+
+# Redis pub/sub channels are server-wide: every test process (xdist worker) gets its own
+# prefix, set here rather than in the environment, which workers inherit from the controller.
+PREAU_BUS_PREFIX = f"preau-test-{os.getpid()}"
 
 # Argon2 stays the production hasher (tested explicitly); a fast one keeps fixtures quick.
 PASSWORD_HASHERS = [

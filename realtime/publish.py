@@ -63,3 +63,14 @@ def session_tag(session_key: str) -> str:
 
 def user_deactivated(*, user_id: int) -> None:
     _publish(user_channel(user_id), {"control": "deactivated"})
+
+
+def presence_of(user_ids: list[int]) -> dict[int, str]:
+    """Current presence of some users, across every process (read by the REST API)."""
+    from .presence import get_store
+
+    try:
+        return get_store().statuses(user_ids)
+    except Exception:  # Redis unreachable: nobody can be shown online
+        log.warning("presence lookup failed", exc_info=True)
+        return dict.fromkeys(user_ids, "offline")

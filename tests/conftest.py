@@ -45,6 +45,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"Redis unreachable at {settings.REDIS_URL}: {exc}", returncode=3)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """Before the test database is dropped, end connections left in worker threads.
+
+    asgiref keeps its sync threads across async tests; a connection one of them opened would
+    otherwise make ``DROP DATABASE`` fail with "being accessed by other users".
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _fresh_bus() -> Any:
     from realtime import bus

@@ -9,19 +9,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, StrictStr
+from pydantic import StrictStr
 
-from backend.common.api import AUTH, ERRORS
+from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest, Forbidden, TooLarge, Unauthorized
 
 from . import services
 from .models import ApiToken, User
 
 router = Router(tags=["comptes"])
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(strict=True)
 
 
 class OrganisationRef(Schema):
@@ -214,7 +210,7 @@ def token_list(request: HttpRequest) -> list[dict]:
     "/tokens/{token_id}", response={204: None, **ERRORS}, auth=AUTH, summary="Révoquer un jeton"
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
-    if token_id <= 0:
-        raise BadRequest()
+    if token_id <= 0 or token_id > 2**62:
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": "token_id"})
     services.token_revoke(actor=request.auth, token_id=token_id)
     return Status(204, None)

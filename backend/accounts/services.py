@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from backend.common.errors import BadRequest, Conflict, NotFound, TooLarge
@@ -216,8 +217,21 @@ def signup(*, email: str, password: str, name: str, job_title: str = "") -> Sign
     return SignupResult(created=True)
 
 
+def _password_fingerprint(user: User) -> str:
+    # Keyed with SECRET_KEY: the signed payload is readable, the hash must not be.
+    return salted_hmac(_VERIFY_SALT, user.password).hexdigest()[:20]
+
+
 def verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT)
+    """A link that activates the account with the password chosen when it was sent, only.
+
+    Signing up again before verifying replaces the password; links sent before then stop
+    working, so whoever re-submits the form cannot have an earlier link activate an account
+    with their password.
+    """
+    return signing.dumps(
+        {"u": user.pk, "e": user.email, "p": _password_fingerprint(user)}, salt=_VERIFY_SALT
+    )
 
 
 def verification_url(user: User) -> str:
@@ -254,7 +268,9 @@ def _send_already_registered(user: User) -> None:
 
 @transaction.atomic
 def email_verify(*, token: str) -> User:
-    if not token or len(token) > 512:
+    if len(token or "") > 512:
+        raise TooLarge(_("Lien de vérification invalide."))
+    if not token:
         raise BadRequest(_("Lien de vérification invalide."), reason="bad_token")
     try:
         data = signing.loads(
@@ -271,6 +287,11 @@ def email_verify(*, token: str) -> User:
         raise BadRequest(_("Lien de vérification invalide."), reason="bad_token")
     if user.is_verified:
         return user
+    if not constant_time_compare(data.get("p", ""), _password_fingerprint(user)):
+        raise BadRequest(
+            _("Ce lien a été remplacé par un plus récent ; utilisez le dernier reçu."),
+            reason="bad_token",
+        )
     organisation = organisation_for_email(user.email)
     if organisation is None:
         raise _domain_not_registered(user.email)
@@ -321,12 +342,13 @@ def domain_request_approve(*, request_id: int, reviewer: User) -> DomainRequest:
         raise NotFound()
     if req.status != DomainRequest.Status.PENDING:
         raise Conflict(_("Cette demande a déjà été traitée."))
-    organisation = req.organisation
+    registered = OrganisationDomain.objects.filter(domain=req.domain).first()
+    organisation = registered.organisation if registered else req.organisation
     if organisation is None:
         organisation = Organisation.objects.create(
             name=req.organisation_name, kind=req.organisation_kind
         )
-    if not OrganisationDomain.objects.filter(domain=req.domain).exists():
+    if registered is None:
         OrganisationDomain.objects.create(organisation=organisation, domain=req.domain)
     req.organisation = organisation
     req.status = DomainRequest.Status.APPROVED

@@ -16,14 +16,33 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
+from pydantic import ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
 from backend.accounts.services import token_authenticate
 
 from .errors import PreauError
 
 log = logging.getLogger("preau.api")
+
+
+class StrictIn(Schema):
+    """A request body: a JSON object whose fields are strictly typed (no coercion)."""
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_object_only(cls, data: Any) -> Any:
+        # ninja's schemas read any value as an object with attributes (from_attributes), so a
+        # body of 5, [] or null would pass wherever every field is optional.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            raise PydanticCustomError("object_expected", "un objet JSON est attendu")
+        return data
 
 
 class ErrorOut(Schema):
@@ -55,6 +74,13 @@ class BearerAuth(HttpBearer):
 
 class AgentSessionAuth(SessionAuth):
     """The browser session (CSRF checked on unsafe methods) of an active, verified agent."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # No session: the caller is unauthenticated (401). Checking CSRF first would answer a
+        # program whose bearer token is revoked or mistyped with a misleading CSRF 403.
+        if self.authenticate(request, None) is None:
+            return None
+        return super().__call__(request)  # checks CSRF, then authenticates
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
@@ -117,6 +143,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = _STATUS_CODES.get(exc.status_code, "bad_request")
         message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+            message = _("Le corps de la requête n'est pas un JSON valide.")
         if exc.status_code == 403 and "CSRF" in message:
             message = _("Jeton CSRF manquant ou invalide.")
         return error_response(api, request, exc.status_code, {"code": code, "message": message})

@@ -5,21 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 
-from backend.common.api import AUTH, ERRORS
+from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest
 
 from . import services
 from .selectors import message_dict
 
 router = Router(tags=["messages"], auth=AUTH)
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(strict=True)
 
 
 class DocumentIn(StrictIn):
@@ -60,7 +57,7 @@ class MessageOut(Schema):
 
 def _positive(value: int, name: str) -> int:
     if value <= 0 or value > 2**62:
-        raise BadRequest(f"« {name} » doit être un entier positif.")
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
     return value
 
 

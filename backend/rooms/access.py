@@ -17,14 +17,16 @@ from .models import Membership, Room
 
 
 def visible_rooms_q(user: User) -> Q:
-    """Rooms a user may see in lists: its own, open ones, and its organisation's."""
+    """Rooms a user may know about: every thematic and geographic room, and its private ones.
+
+    A thematic or geographic room is listed whatever its access, so an agent can find it and
+    ask to be let in (joining it is then refused with 403); a private room is known only to its
+    members and invitees (404 for everyone else, as if it did not exist).
+    """
     is_member = Q(memberships__user=user)
-    is_open = Q(access=Room.Access.OPEN)
-    is_own_organisation = Q(access=Room.Access.ORGANISATION, organisation_id=user.organisation_id)
     is_invited = Q(invitations__invitee=user)
-    if user.organisation_id is None:
-        return is_member | is_open | is_invited
-    return is_member | is_open | is_own_organisation | is_invited
+    is_not_private = ~Q(kind=Room.Kind.PRIVATE)
+    return is_member | is_invited | is_not_private
 
 
 def visible_rooms(user: User) -> QuerySet[Room]:

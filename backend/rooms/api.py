@@ -6,21 +6,18 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 
-from backend.common.api import AUTH, ERRORS
+from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest
 
 from . import selectors, services
 from .models import Territory, Theme
 
 router = Router(tags=["salons"], auth=AUTH)
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(strict=True)
 
 
 class ThemeOut(Schema):
@@ -70,7 +67,7 @@ class RoomIn(StrictIn):
 
 def _positive(value: int, name: str) -> int:
     if value <= 0 or value > 2**62:
-        raise BadRequest(f"« {name} » doit être un entier positif.")
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
     return value
 
 
@@ -117,7 +114,7 @@ def room_leave(request: HttpRequest, room_id: int) -> dict:
 
 
 class InviteIn(StrictIn):
-    email: StrictStr | None = Field(None, max_length=254)
+    email: StrictStr | None = None
     user: StrictInt | None = None
 
 
@@ -164,6 +161,27 @@ class MemberOut(Schema):
 )
 def room_members(request: HttpRequest, room_id: int) -> list[dict]:
     return selectors.member_list_for(user=request.auth, room_id=_positive(room_id, "room_id"))
+
+
+class PresentUserOut(Schema):
+    id: int
+    name: str
+    status: Literal["online", "away", "dnd"]
+
+
+class PresenceOut(Schema):
+    room: int
+    online_count: int
+    online: list[PresentUserOut]
+
+
+@router.get(
+    "/rooms/{room_id}/presence",
+    response={200: PresenceOut, **ERRORS},
+    summary="Membres en ligne (nombre, et les 200 premiers)",
+)
+def room_presence(request: HttpRequest, room_id: int) -> dict:
+    return selectors.room_presence_for(user=request.auth, room_id=_positive(room_id, "room_id"))
 
 
 class EventOut(Schema):

@@ -42,6 +42,11 @@ class MemberInvited(TypedDict):
     by: UserRef
 
 
+class MemberRoleChanged(TypedDict):
+    user: UserRef
+    role: str
+
+
 class RoomUpdated(TypedDict):
     room: dict
 
@@ -66,3 +71,7 @@ def member_left(*, user, removed_by=None) -> MemberLeft:  # type: ignore[no-unty
 
 def member_invited(*, user, by) -> MemberInvited:  # type: ignore[no-untyped-def]
     return {"user": user_ref(user), "by": user_ref(by)}
+
+
+def member_role_changed(*, user, role: str) -> MemberRoleChanged:  # type: ignore[no-untyped-def]
+    return {"user": user_ref(user), "role": role}

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
-from backend.common.errors import BadRequest
+from backend.common.errors import BadRequest, NotFound
 
-from .access import access_room_readable, visible_rooms
+from .access import access_room_readable, access_room_visible, visible_rooms
 from .models import Invitation, Membership, Room, RoomEvent
 
 
@@ -103,9 +104,16 @@ def room_list_for(
 
 
 def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
-    room, membership = access_room_readable(actor=user, room_id=room_id)
+    """A room's card: for readers, and for anyone the directory shows it to."""
+    try:
+        room, membership = access_room_readable(actor=user, room_id=room_id)
+    except NotFound:
+        room, membership = access_room_visible(actor=user, room_id=room_id), None
     count = Membership.objects.filter(room=room).count()
-    return room_dict(room, role=membership.role if membership else None, member_count=count)
+    invited = membership is None and Invitation.objects.filter(room=room, invitee=user).exists()
+    return room_dict(
+        room, role=membership.role if membership else None, member_count=count, invited=invited
+    )
 
 
 def member_list_for(*, user: User, room_id: int) -> list[dict[str, Any]]:
@@ -156,7 +164,7 @@ def event_page(
     *, room: Room, after: int | None = None, before: int | None = None, limit: int = 100
 ) -> EventPage:
     if after is not None and before is not None:
-        raise BadRequest("« after » et « before » ne peuvent pas être combinés.")
+        raise BadRequest(_("« after » et « before » ne peuvent pas être combinés."))
     limit = max(1, min(limit, settings.PREAU["EVENTS_PAGE_MAX"]))
     events = RoomEvent.objects.filter(room_id=room.pk)
     if before is not None:
@@ -257,3 +265,23 @@ def member_room_for(*, user: User, room_id: int) -> SocketRoom | None:
     return SocketRoom(
         id=room_id, seq=membership.room.last_seq, read=membership.last_read_seq, member_count=count
     )
+
+
+def room_presence_for(*, user: User, room_id: int, limit: int = 200) -> dict[str, Any]:
+    """Online members of a room a user may read: the count, and up to ``limit`` of them."""
+    room, _membership = access_room_readable(actor=user, room_id=room_id)
+    members = list(
+        Membership.objects.filter(room=room)
+        .select_related("user")
+        .order_by("user__name", "user_id")
+        .values_list("user_id", "user__name")
+    )
+    from realtime import publish
+
+    statuses = publish.presence_of([uid for uid, _name in members])
+    online = [
+        {"id": uid, "name": name, "status": statuses[uid]}
+        for uid, name in members
+        if statuses.get(uid, "offline") != "offline"
+    ]
+    return {"room": room.pk, "online_count": len(online), "online": online[:limit]}

@@ -179,7 +179,7 @@ def room_leave(*, actor: User, room_id: int) -> RoomResult:
                 event_append(
                     room=locked,
                     kind="member.role_changed",
-                    data={"user": events.user_ref(successor.user), "role": "owner"},
+                    data=events.member_role_changed(user=successor.user, role="owner"),
                 )
     membership.delete()
     event_append(room=locked, kind="member.left", data=events.member_left(user=actor))
@@ -197,6 +197,8 @@ def room_invite(
         raise Forbidden(_("Seuls les propriétaires et modérateurs peuvent inviter ici."))
     if (email is None) == (user_id is None):
         raise BadRequest(_("Indiquez soit « email », soit « user »."))
+    if email is not None and len(email) > 254:
+        raise TooLarge(_("L'adresse électronique est trop longue."))
     invitees = User.objects.filter(is_active=True, is_verified=True, is_bot=False)
     if email is not None:
         invitee = invitees.filter(email__iexact=email.strip()).first()

@@ -440,3 +440,68 @@ async def test_events_arrive_in_seq_order_under_concurrent_senders(connect, alic
         frame = await client.recv_until(is_event("message.created"))
         seqs.append(frame["seq"])
     assert seqs == list(range(seqs[0], seqs[0] + 20))
+
+
+async def test_rest_presence_lists_online_members_to_readers_only(
+    connect, alice, bob, outsider, api_for
+):
+    room = await make_room(alice)
+    await add_member(room, alice, bob)
+    await connect(alice)
+    a_api = await database_sync_to_async(api_for)(alice)
+    o_api = await database_sync_to_async(api_for)(outsider)
+    response = await database_sync_to_async(a_api.get)(f"/rooms/{room.pk}/presence")
+    assert response.status_code == 200
+    assert response.json_body == {
+        "room": room.pk,
+        "online_count": 1,
+        "online": [{"id": alice.pk, "name": "Alice Martin", "status": "online"}],
+    }
+    hidden = await database_sync_to_async(o_api.get)(f"/rooms/{room.pk}/presence")
+    assert hidden.status_code == 404 and hidden.json_body["code"] == "not_found"
+
+
+async def test_a_client_that_does_not_keep_up_is_cut_off_to_resync(
+    connect, alice, bob, monkeypatch
+):
+    from realtime import consumers
+
+    monkeypatch.setattr(consumers, "SEND_QUEUE_MAX", 5)
+    room = await make_room(alice)
+    await add_member(room, alice, bob)
+    slow = await connect(bob)
+    stalled = asyncio.Event()
+
+    async def never_writes(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        await stalled.wait()
+
+    monkeypatch.setattr(consumers.Connection, "send", never_writes)
+    for i in range(8):
+        await send(alice, room, f"m{i}")
+    from realtime.hub import get_hub
+
+    hub = get_hub()
+    for _ in range(100):
+        if not any(c.user_id == bob.pk for c in hub.rooms.get(room.pk, ())) or all(
+            c.closing for c in hub.rooms.get(room.pk, ()) if c.user_id == bob.pk
+        ):
+            break
+        await asyncio.sleep(0.02)
+    assert all(c.closing for c in hub.rooms.get(room.pk, ()) if c.user_id == bob.pk)
+    monkeypatch.undo()
+    stalled.set()
+    closed = await slow.recv_until(lambda f: f["type"] == "__closed__")
+    assert closed["code"] == 4408
+
+
+async def test_simultaneous_connections_per_user_are_capped(connect, alice, monkeypatch):
+    from realtime import consumers
+
+    monkeypatch.setattr(consumers, "MAX_CONNECTIONS_PER_USER", 2)
+    await connect(alice)
+    await connect(alice)
+    third = await connect(alice, expect_hello=False)
+    error = await third.recv()
+    assert error["code"] == "rate_limited"
+    closed = await third.recv()
+    assert closed == {"type": "__closed__", "code": 4429}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -168,8 +169,13 @@ ROOMS = [
 class Command(BaseCommand):
     help = "Charger le contenu de démonstration (idempotent) et afficher comment se connecter."
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # A fresh clone has no tables yet: `preau demo` must work as the very first command.
+        call_command("migrate", interactive=False, verbosity=0)
+        self.load()
+
+    @transaction.atomic
+    def load(self) -> None:
         for slug, name in THEMES:
             Theme.objects.get_or_create(slug=slug, defaults={"name": name})
         codes: dict[tuple[str, str], Territory] = {}

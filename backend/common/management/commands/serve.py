@@ -27,7 +27,15 @@ class Command(BaseCommand):
         self.stdout.flush()
         from daphne.cli import CommandLineInterface
 
-        argv = ["-b", options["host"], "-p", str(options["port"])]
+        argv = [
+            "-b",
+            options["host"],
+            "-p",
+            str(options["port"]),
+            # Contract: frames over 64 KiB close the connection with 1009.
+            "--websocket-max-message-size",
+            str(64 * 1024),
+        ]
         if settings.PRODUCTION:
             argv.append("--proxy-headers")
         CommandLineInterface().run([*argv, "backend.asgi:application"])

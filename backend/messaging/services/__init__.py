@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +17,8 @@ from backend.rooms.access import access_room_readable, is_moderator
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.models import Membership, Room, RoomEvent
 
-from . import events
-from .models import Message
+from .. import events
+from ..models import Message
 
 CLIENT_ID_MAX = 64
 URL_MAX = 2048
@@ -138,7 +138,18 @@ def message_send(
         client_id=client_id,
         seq=locked.last_seq + 1,
     )
-    message.save()
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        # A send of the same client_id to another room holds another room's lock, so the
+        # look-ups above cannot see it until it commits; the unique key is the last word.
+        if client_id is None:
+            raise
+        previous = _previous_send(actor=actor, client_id=client_id, room_id=room_id)
+        if previous is None:
+            raise
+        return MessageResult(message=previous, created=False)
     event_append(
         room=locked,
         kind="message.created",

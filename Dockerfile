@@ -1,0 +1,27 @@
+# The Préau server image: `preau serve` (HTTP + WebSocket on one port) in production mode.
+# compose.yaml runs two replicas of it behind nginx.
+
+FROM python:3.11-slim AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# Translations are compiled here so the final image needs no gettext.
+RUN find backend realtime web -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \; \
+    && pip wheel --no-cache-dir --no-deps -w /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PREAU_ENV=production \
+    PREAU_DATA_DIR=/var/lib/preau
+COPY --from=build /wheels /wheels
+RUN pip install /wheels/*.whl && rm -rf /wheels \
+    && useradd --system --home-dir /var/lib/preau --create-home preau
+USER preau
+WORKDIR /var/lib/preau
+EXPOSE 8000
+CMD ["preau", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,44 @@
+"""Helpers shared by the backend tests: rooms, write counters and a publish recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
+from backend.messaging.models import Message
+from backend.rooms import services as rooms
+from backend.rooms.models import Invitation, Membership, Room, RoomEvent
+
+WATCHED = [Message, RoomEvent, Room, Membership, Invitation, User, Organisation, DomainRequest]
+
+
+def row_counts() -> dict[str, int]:
+    """Row counts of every table a request could write to (tokens are compared separately)."""
+    counts = {model.__name__: model.objects.count() for model in WATCHED}
+    counts["ApiToken"] = ApiToken.objects.count()
+    return counts
+
+
+@pytest.fixture
+def make_room(db: Any) -> Callable[..., Room]:
+    def make(
+        actor: User, name: str = "Salon", kind: str = "private", access: str = "invite", **kw: Any
+    ) -> Room:
+        return rooms.room_create(actor=actor, name=name, kind=kind, access=access, **kw).room
+
+    return make
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Every (channel, payload) the backend hands to the bus."""
+    from realtime import publish
+
+    sent: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        publish, "_publish", lambda channel, payload: sent.append((channel, payload))
+    )
+    yield sent

@@ -1,0 +1,426 @@
+"""Bad input at every REST endpoint gets the contract's error shape and writes nothing.
+
+The table below names every operation of the API; a test checks that it stays complete, so a
+new endpoint cannot be added without its bad-input cases.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core import mail
+
+from backend.accounts import services as accounts
+from backend.accounts.models import ApiToken, DomainRequest, User
+from backend.api import api as ninja_api
+from backend.messaging import services as messaging
+from backend.messaging.models import Message
+from backend.rooms import services as rooms
+from backend.rooms.models import Membership, Room
+from tests.backend.conftest import row_counts
+
+LONG = "x" * 10_001
+UNKNOWN_ID = 987_654_321
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # {room_id}, {message_id}, {token_id} are filled in from the world fixture
+    body: dict[str, Any] | None = None  # a valid body; None: the endpoint reads no body
+    auth: bool = True
+    long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
+    query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def ids(self) -> list[str]:
+        return [p for p in ("room_id", "message_id", "token_id") if "{" + p + "}" in self.path]
+
+
+NEW_PASSWORD = "une-phrase-de-passe-solide-42"
+DOC = {"url": "https://www.collectivites-locales.gouv.fr/", "title": "DGCL"}
+
+ENDPOINTS = [
+    Endpoint(
+        "POST",
+        "/session",
+        {"email": "{alice}", "password": "{password}"},
+        auth=False,
+        long_fields=("email", "password"),
+    ),
+    Endpoint("DELETE", "/session"),
+    Endpoint("GET", "/me"),
+    Endpoint(
+        "POST",
+        "/signup",
+        {
+            "email": "nouvelle@villeurbanne.test",
+            "password": NEW_PASSWORD,
+            "name": "Nouvelle",
+            "job_title": "DGS",
+        },
+        auth=False,
+        long_fields=("email", "password", "name", "job_title"),
+    ),
+    Endpoint(
+        "POST", "/signup/verify", {"token": "{verify_token}"}, auth=False, long_fields=("token",)
+    ),
+    Endpoint(
+        "POST",
+        "/domain-requests",
+        {
+            "email": "jean@trifouilly.test",
+            "organisation_name": "Mairie",
+            "organisation_kind": "commune",
+            "message": "Bonjour",
+        },
+        auth=False,
+        long_fields=("email", "organisation_name", "message"),
+    ),
+    Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
+    Endpoint("GET", "/tokens"),
+    Endpoint("DELETE", "/tokens/{token_id}"),
+    Endpoint(
+        "POST",
+        "/rooms",
+        {"name": "Nouveau", "kind": "private", "access": "invite", "description": "d"},
+        long_fields=("name", "description"),
+    ),
+    Endpoint(
+        "GET",
+        "/rooms",
+        query={
+            "limit": "abc",
+            "kind": "secret",
+            "mine": "peut-être",
+            "offset": "-1",
+            "q": "x" * 201,
+        },
+    ),
+    Endpoint("GET", "/rooms/{room_id}"),
+    Endpoint("POST", "/rooms/{room_id}/join"),
+    Endpoint("POST", "/rooms/{room_id}/leave"),
+    Endpoint("POST", "/rooms/{room_id}/invite", {"email": "{carol}"}, long_fields=("email",)),
+    Endpoint("GET", "/rooms/{room_id}/members"),
+    Endpoint("GET", "/rooms/{room_id}/presence"),
+    Endpoint(
+        "GET", "/rooms/{room_id}/events", query={"after": "abc", "before": "0", "limit": "1000"}
+    ),
+    Endpoint("GET", "/themes"),
+    Endpoint("GET", "/territories", query={"level": "canton", "limit": "abc"}),
+    Endpoint(
+        "POST",
+        "/rooms/{room_id}/messages",
+        {"body": "Bonjour", "client_id": "k", "documents": [DOC]},
+        long_fields=("body", "client_id"),
+    ),
+    Endpoint(
+        "PATCH",
+        "/messages/{message_id}",
+        {"body": "Corrigé", "documents": [DOC]},
+        long_fields=("body",),
+    ),
+    Endpoint("DELETE", "/messages/{message_id}"),
+]
+WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
+WITH_IDS = [e for e in ENDPOINTS if e.ids]
+WITH_AUTH = [e for e in ENDPOINTS if e.auth]
+
+
+def _param(endpoints: list[Endpoint]) -> Any:
+    return pytest.mark.parametrize("endpoint", endpoints, ids=[e.key for e in endpoints])
+
+
+def test_the_table_names_every_operation_of_the_api():
+    schema = ninja_api.get_openapi_schema()
+    operations = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, ops in schema["paths"].items()
+        for method in ops
+    }
+    assert {e.key for e in ENDPOINTS} == operations
+
+
+# --- the world every case runs in ------------------------------------------------------------
+
+
+@dataclass
+class World:
+    values: dict[str, Any]
+    api: Any
+
+    def path(self, endpoint: Endpoint, **ids: Any) -> str:
+        values = {p: self.values[p] for p in endpoint.ids} | ids
+        return endpoint.path.format(**values)
+
+    def body(self, endpoint: Endpoint) -> dict[str, Any]:
+        def fill(value: Any) -> Any:
+            if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+                return self.values[value[1:-1]]
+            if isinstance(value, list):
+                return [fill(v) for v in value]
+            if isinstance(value, dict):
+                return {k: fill(v) for k, v in value.items()}
+            return value
+
+        return fill(endpoint.body)
+
+    def call(self, endpoint: Endpoint, path: str | None = None, **kw: Any) -> Any:
+        return self.api.call(endpoint.method, path or self.path(endpoint), **kw)
+
+
+@pytest.fixture
+def world(api_for, make_agent, org, alice, bob, themes) -> World:
+    carol = make_agent(org, name="Carole")
+    room = rooms.room_create(actor=alice, name="Cellule", kind="private", access="invite").room
+    rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
+    rooms.room_join(actor=bob, room_id=room.pk)
+    message = messaging.message_send(actor=alice, room_id=room.pk, body="Original").message
+    spare_token = accounts.token_create(user=alice, name="spare").record
+    pending = User.objects.create_user(
+        email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
+    )
+    values = {
+        "room_id": room.pk,
+        "message_id": message.pk,
+        "token_id": spare_token.pk,
+        "alice": alice.email,
+        "carol": carol.email,
+        "password": "correct-horse-battery-staple",
+        "verify_token": accounts.verification_token(pending),
+    }
+    return World(values=values, api=api_for(alice))
+
+
+def state() -> dict[str, Any]:
+    """Everything a request could change: row counts and the mutable columns."""
+    return {
+        **row_counts(),
+        "messages": list(
+            Message.objects.order_by("pk").values_list(
+                "pk", "body", "documents", "edited_at", "deleted_at"
+            )
+        ),
+        "roles": list(Membership.objects.order_by("pk").values_list("pk", "role")),
+        "rooms": list(Room.objects.order_by("pk").values_list("pk", "name", "last_seq")),
+        "users": list(
+            User.objects.order_by("pk").values_list(
+                "pk", "is_verified", "organisation_id", "password"
+            )
+        ),
+        "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "requests": list(DomainRequest.objects.order_by("pk").values_list("pk", "status")),
+        "mail": len(mail.outbox),
+    }
+
+
+def assert_refused(response: Any, status: int, code: str) -> None:
+    body = response.json_body
+    assert (response.status_code, body.get("code") if isinstance(body, dict) else body) == (
+        status,
+        code,
+    ), body
+    assert isinstance(body["message"], str) and body["message"].strip()
+    assert response["Content-Type"].startswith("application/json")
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@_param(WITH_BODY)
+@pytest.mark.parametrize(
+    "raw",
+    ['{"body": ', "{'body': 'x'}", "nan", "\xff\xfe", "{}}"],
+    ids=["truncated", "single-quotes", "nan", "binary", "trailing"],
+)
+def test_malformed_json_is_refused(world, endpoint, raw):
+    before = state()
+
+    response = world.call(endpoint, raw=raw.encode("latin-1"))
+
+    assert_refused(response, 400, "bad_request")
+    assert state() == before
+
+
+@pytest.mark.django_db
+@_param(WITH_BODY)
+@pytest.mark.parametrize("raw", ["5", "[]", '"texte"', "null", "true"])
+def test_a_body_that_is_not_an_object_is_refused(world, endpoint, raw):
+    before = state()
+
+    response = world.call(endpoint, raw=raw)
+
+    assert_refused(response, 400, "bad_request")
+    assert state() == before
+
+
+def _wrong_types(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [5, True, ["x"], {"x": 1}]
+    if isinstance(value, list):
+        return ["x", 5, [5], [{"url": 5}]]
+    raise AssertionError(value)
+
+
+@pytest.mark.django_db
+@_param(WITH_BODY)
+def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
+    valid = world.body(endpoint)
+    for name, value in valid.items():
+        for wrong in _wrong_types(value):
+            before = state()
+
+            response = world.call(endpoint, body={**valid, name: wrong})
+
+            assert_refused(response, 400, "bad_request")
+            assert state() == before, (name, wrong)
+
+
+@pytest.mark.django_db
+@_param([e for e in WITH_BODY if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite"}])
+def test_missing_required_fields_are_refused(world, endpoint):
+    valid = world.body(endpoint)
+    required = [
+        n
+        for n in valid
+        if n
+        not in {
+            "job_title",
+            "organisation_kind",
+            "message",
+            "description",
+            "client_id",
+            "documents",
+        }
+    ]
+    assert required
+    for name in required:
+        before = state()
+
+        response = world.call(endpoint, body={k: v for k, v in valid.items() if k != name})
+
+        assert_refused(response, 400, "bad_request")
+        assert state() == before, name
+    assert_refused(world.call(endpoint, body={}), 400, "bad_request")
+
+
+@pytest.mark.django_db
+@_param([e for e in WITH_BODY if e.long_fields])
+def test_a_string_of_10001_characters_is_too_large(world, endpoint):
+    valid = world.body(endpoint)
+    for name in endpoint.long_fields:
+        before = state()
+
+        response = world.call(endpoint, body={**valid, name: LONG})
+
+        assert_refused(response, 413, "too_large")
+        assert state() == before, name
+
+
+@pytest.mark.django_db
+@_param(WITH_BODY)
+def test_a_request_over_the_upload_limit_is_too_large(world, endpoint):
+    before = state()
+    padding = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = world.call(endpoint, raw=json.dumps({**world.body(endpoint), "padding": padding}))
+
+    assert_refused(response, 413, "too_large")
+    assert state() == before
+
+
+@pytest.mark.django_db
+@_param([e for e in WITH_BODY if "documents" in (e.body or {})])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JAVASCRIPT:alert(1)",
+        "\tjavascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+    ],
+)
+def test_a_javascript_document_url_is_refused(world, endpoint, url):
+    before = state()
+
+    response = world.call(
+        endpoint, body={**world.body(endpoint), "documents": [{"url": url, "title": "Clique"}]}
+    )
+
+    assert_refused(response, 400, "bad_request")
+    assert response.json_body["reason"] == "bad_document_url"
+    assert state() == before
+
+
+@pytest.mark.django_db
+@_param(WITH_IDS)
+def test_an_unknown_id_is_not_found(world, endpoint):
+    ids = {name: UNKNOWN_ID for name in endpoint.ids}
+    before = state()
+
+    response = world.call(
+        endpoint,
+        path=world.path(endpoint, **ids),
+        body=world.body(endpoint) if endpoint.body else None,
+    )
+
+    assert_refused(response, 404, "not_found")
+    assert state() == before
+
+
+@pytest.mark.django_db
+@_param(WITH_IDS)
+@pytest.mark.parametrize("bad_id", ["abc", "1.5", "0", "-3", "99999999999999999999999999"])
+def test_an_id_that_is_not_a_positive_integer_is_refused(world, endpoint, bad_id):
+    ids = {name: bad_id for name in endpoint.ids}
+    before = state()
+
+    response = world.call(
+        endpoint,
+        path=world.path(endpoint, **ids),
+        body=world.body(endpoint) if endpoint.body else None,
+    )
+
+    assert_refused(response, 400, "bad_request")
+    assert state() == before
+
+
+@pytest.mark.django_db
+@_param([e for e in ENDPOINTS if e.query])
+def test_bad_query_parameters_are_refused(world, endpoint):
+    for name, value in endpoint.query.items():
+        response = world.call(endpoint, path=f"{world.path(endpoint)}?{name}={value}")
+
+        assert_refused(response, 400, "bad_request")
+
+
+@pytest.mark.django_db
+@_param(WITH_AUTH)
+def test_a_call_without_credentials_is_unauthorized(world, api_for, endpoint):
+    anonymous = api_for(None)
+    before = state()
+
+    response = anonymous.call(
+        endpoint.method, world.path(endpoint), body=world.body(endpoint) if endpoint.body else None
+    )
+
+    assert_refused(response, 401, "unauthorized")
+    assert state() == before
+
+
+@pytest.mark.django_db
+@_param(ENDPOINTS)
+def test_the_valid_request_of_the_table_succeeds(world, endpoint):
+    """Keeps the table honest: each refusal above is about the bad part, not the rest."""
+    response = world.call(endpoint, body=world.body(endpoint) if endpoint.body else None)
+
+    assert response.status_code in (200, 201, 202, 204), response.json_body
