@@ -44,6 +44,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_connections() -> None:
+    """The browser tests use no Django test database (the server has its own): no cleanup."""
+
+
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
     srv = Server()

@@ -17,6 +17,10 @@ EN = {
     "(modifié)": "(edited)",
     "Accepter l'invitation": "Accept the invitation",
     "Accès": "Access",
+    "Accepter": "Accept",
+    "Accepter l'invitation dans « %(room)s »": "Accept the invitation to “%(room)s”",
+    "%(by)s vous invite dans « %(room)s ».": "%(by)s invites you to “%(room)s”.",
+    "Invitations": "Invitations",
     "Adresse confirmée": "Address confirmed",
     "Adresse électronique de l'agent": "The agent's email address",
     "Adresse électronique professionnelle": "Work email address",
@@ -197,6 +201,8 @@ def fill(path: Path, singular: dict[str, str], plural: dict[str, tuple[str, str]
             )
         else:
             missing.append(msgid)
+            if "#, fuzzy" in block:  # msgmerge's guess from a similar string: never ship it
+                block = re.sub(r'^msgstr ".*"$', 'msgstr ""', block, flags=re.M)
         block = block.replace("#, fuzzy\n", "")
         out.append(block)
     path.write_text("\n\n".join(out))

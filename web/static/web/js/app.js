@@ -342,12 +342,12 @@ function apply(rs, frame) {
 }
 
 async function fillGap(rs) {
-  if (rs.catchingUp) return;
+  if (rs.catchingUp || state.syncing) return; // a sync in flight fills it, then settleSync
   if (live.ready) {
     rs.catchingUp = true;
     try {
       const ack = await live.request({ type: "sync", since: { [rs.id]: rs.lastSeq } });
-      if ((ack.limited || []).includes(rs.id) || rs.buffer.size) await catchUpRest(rs);
+      await settleSync(ack, [rs]);
     } catch (_err) {
       await catchUpRest(rs);
     } finally {
@@ -356,6 +356,44 @@ async function fillGap(rs) {
   } else {
     await catchUp(rs);
   }
+}
+
+/** After a sync's ack: drop refused rooms, jump over limited ones, fill any remaining gap. */
+async function settleSync(ack, rooms) {
+  for (const id of ack.not_found || []) forgetRoom(id);
+  const limited = new Set(ack.limited || []);
+  for (const rs of rooms) {
+    if (state.rooms.get(rs.id) !== rs) continue;
+    if (limited.has(rs.id)) jumpAhead(rs);
+    else if (rs.buffer.size) await catchUpRest(rs);
+  }
+}
+
+/**
+ * The server sent only the newest events of a room (too many were missed): start again from
+ * them. What came before is paged back through the REST event log when the room is shown.
+ */
+function jumpAhead(rs) {
+  const seqs = [...rs.buffer.keys()].sort((a, b) => a - b);
+  if (!seqs.length) return;
+  const frames = seqs.map((seq) => rs.buffer.get(seq));
+  rs.buffer.clear();
+  rs.unread += Math.max(0, seqs[0] - 1 - Math.max(rs.lastSeq, rs.readSeq));
+  if (rs.loaded) {
+    for (const [key, msg] of rs.messages) {
+      if (msg.status !== "sent") continue;
+      rs.messages.delete(key);
+      rs.byId.delete(msg.id);
+      if (msg.client_id) rs.byClient.delete(msg.client_id);
+    }
+    rs.later.clear();
+    rs.loaded = false;
+    rs.hasMore = true;
+  }
+  rs.lastSeq = seqs[0] - 1;
+  for (const frame of frames) ingest(frame);
+  renderSidebar();
+  if (state.current === rs) openRoom(rs);
 }
 
 async function catchUp(rs) {
@@ -392,6 +430,23 @@ function onFrame(frame) {
       break;
     case "presence":
       onPresence(frame);
+      break;
+    case "read": {
+      // Another socket of ours marked the room read.
+      const rs = state.rooms.get(frame.room);
+      if (rs && frame.seq > rs.readSeq) {
+        rs.readSeq = frame.seq;
+        saveReadSeq(state.me.id, rs.id, frame.seq);
+        if (frame.seq >= rs.lastSeq) rs.unread = 0;
+        renderSidebar();
+      }
+      break;
+    }
+    case "invitation":
+      if (frame.room && frame.by) {
+        announce(fmt(_("%(by)s vous invite dans « %(room)s »."), { by: frame.by.name, room: frame.room.name }));
+        showInvitation(frame.room, frame.by);
+      }
       break;
     case "subscribed":
     case "unsubscribed":
@@ -437,15 +492,18 @@ async function onHello(hello) {
   const since = {};
   for (const rs of state.rooms.values()) since[rs.id] = rs.lastSeq;
   live.send({ type: "presence", status: "online" });
+  const rooms = [...state.rooms.values()];
+  state.syncing = true;
+  let ack = null;
   try {
-    const ack = await live.request({ type: "sync", since });
-    for (const id of ack.limited || []) {
-      const rs = state.rooms.get(id);
-      if (rs) await catchUp(rs);
-    }
+    ack = await live.request({ type: "sync", since });
   } catch (_err) {
-    for (const rs of state.rooms.values()) await catchUp(rs);
+    ack = null;
+  } finally {
+    state.syncing = false;
   }
+  if (ack) await settleSync(ack, rooms);
+  else for (const rs of rooms) await catchUp(rs);
   flushOutbox();
   if (state.current) loadMembers(state.current);
 }
@@ -617,14 +675,16 @@ async function loadMembers(rs) {
     return;
   }
   try {
+    // Who is online now; presence frames keep it up to date afterwards.
     const presence = await get(`/rooms/${rs.id}/presence`);
-    const rows = Array.isArray(presence) ? presence : presence.users || presence.presence || [];
-    for (const row of rows) {
-      const id = row.user && typeof row.user === "object" ? row.user.id : row.user ?? row.id;
-      if (id != null && row.status) state.presence.set(id, row.status);
+    const online = new Map((presence.online || []).map((u) => [u.id, u.status]));
+    for (const m of state.members) {
+      if (m.user.id === state.me.id && live.ready) continue;
+      if (online.has(m.user.id)) state.presence.set(m.user.id, online.get(m.user.id));
+      else if (presence.online_count <= (presence.online || []).length) state.presence.set(m.user.id, "offline");
     }
   } catch (_err) {
-    /* optional endpoint: presence frames keep the panel up to date */
+    /* the panel still lists the members; presence frames fill in their status */
   }
   renderPeople();
 }
@@ -659,6 +719,43 @@ function renderPeople() {
       ),
     ),
   );
+}
+
+// --- invitations ------------------------------------------------------------------------
+
+function showInvitation(room, by) {
+  const box = $("invitations");
+  const existing = box.querySelector(`li[data-room="${room.id}"]`);
+  if (existing || state.rooms.has(room.id)) return;
+  const accept = el("button", {
+    type: "button",
+    class: "secondary",
+    "aria-label": fmt(_("Accepter l'invitation dans « %(room)s »"), { room: room.name }),
+    text: _("Accepter"),
+  });
+  const item = el(
+    "li",
+    { "data-room": String(room.id) },
+    el("span", { text: fmt(_("%(by)s vous invite dans « %(room)s »."), { by: by.name, room: room.name }) }),
+    " ",
+    accept,
+  );
+  accept.addEventListener("click", async () => {
+    accept.disabled = true;
+    try {
+      const joined = await post(`/rooms/${room.id}/join`);
+      item.remove();
+      box.hidden = !$("invitation-list").childElementCount;
+      trackRoom(joined);
+      renderSidebar();
+      location.hash = `#/room/${joined.id}`;
+    } catch (error) {
+      accept.disabled = false;
+      announce(error.message);
+    }
+  });
+  $("invitation-list").append(item);
+  box.hidden = false;
 }
 
 // --- announcements ----------------------------------------------------------------------
