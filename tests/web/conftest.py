@@ -141,7 +141,7 @@ def open_app(page_errors: list[str]) -> Callable[..., Page]:
         page = context.new_page()
         page.on("pageerror", lambda exc: page_errors.append(str(exc)))
         page.goto(path)
-        expect(page.locator("#rooms-thematic")).to_be_visible()
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
         return page
 
     return make

@@ -95,3 +95,11 @@ def test_main_screen_reflows_without_horizontal_scrolling(session, open_app, lab
     )
     assert overflow <= 1, f"horizontal scrolling of {overflow}px at {viewport}"
     screenshot(page, f"room-{label}")
+    # The room list stays one button away, and the keyboard can reach it.
+    toggle = page.get_by_role("button", name="Mes salons")
+    rooms = page.get_by_role("navigation", name="Mes salons")
+    expect(rooms).to_be_hidden()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(rooms).to_be_visible()
+    expect(rooms).to_contain_text("Petit écran")

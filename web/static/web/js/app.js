@@ -150,6 +150,10 @@ function route() {
 
 function showView(view) {
   state.view = view;
+  // On a narrow screen the open room takes the whole width; "Mes salons" shows the list.
+  document.body.classList.toggle("in-room", view === "room");
+  document.body.classList.remove("show-rooms");
+  $("rooms-toggle").setAttribute("aria-expanded", "false");
   $("welcome").hidden = view !== "welcome";
   $("directory").hidden = view !== "directory";
   $("room").hidden = view !== "room";
@@ -922,8 +926,9 @@ function moveRoom(step) {
   const inComposer = document.activeElement === $("composer-input");
   history.pushState(null, "", `#/room/${next.id}`);
   openRoom(next);
-  if (inComposer) $("composer-input").focus();
-  else document.querySelector(`a.room-link[data-room="${next.id}"]`)?.focus();
+  const link = document.querySelector(`a.room-link[data-room="${next.id}"]`);
+  if (inComposer || !link || !link.offsetParent) $("composer-input").focus();
+  else link.focus();
 }
 
 // --- boot -------------------------------------------------------------------------------
@@ -948,8 +953,16 @@ async function boot() {
       renderSidebar();
       location.hash = `#/room/${room.id}`;
     },
-    onLeft: (roomId) => forgetRoom(roomId),
+    onLeft: (roomId) => {
+      forgetRoom(roomId);
+      goDirectory();
+    },
     currentRoom: () => state.current,
+  });
+  $("rooms-toggle").addEventListener("click", () => {
+    const shown = document.body.classList.toggle("show-rooms");
+    $("rooms-toggle").setAttribute("aria-expanded", String(shown));
+    if (shown) $("room-nav").focus();
   });
   $("people-button").setAttribute("aria-expanded", String(window.innerWidth >= 1100));
   $("people-button").addEventListener("click", () => {
@@ -977,6 +990,7 @@ async function boot() {
     if (last && state.rooms.has(last)) location.replace(`#/room/${last}`);
   }
   route();
+  document.body.dataset.ready = "true";
   live.connect();
   window.addEventListener("online", () => live.nudge());
   document.addEventListener("visibilitychange", () => {
