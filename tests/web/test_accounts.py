@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from playwright.sync_api import expect
@@ -92,3 +93,29 @@ def test_signup_with_registered_domain_asks_to_confirm_the_address(new_context):
     page.get_by_role("button", name="Créer mon compte").click()
     expect(page.locator("#signup-done")).to_contain_text("lien de confirmation")
     expect(page.locator("#domain-request")).to_be_hidden()
+
+
+def test_sign_up_confirm_the_address_from_the_email_and_log_in(server, new_context):
+    email = f"dominique.{os.getpid()}@testville.test"
+    page = new_context().new_page()
+    page.goto("/signup/")
+    page.get_by_label("Nom affiché").fill("Dominique Neuve")
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_label("Mot de passe (12 caractères au moins)").fill("un-mot-de-passe-solide-42")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.locator("#signup-done")).to_be_focused()
+
+    # The server prints its emails (console backend) to its log.
+    links = re.findall(r"https?://\S+/verify/\S+", server.log_path.read_text())
+    assert links, "no verification link in the server log"
+    page.goto(links[-1])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adresse confirmée")
+    expect(page.get_by_role("main")).to_contain_text("Mairie de Testville")
+    page.get_by_role("link", name="Se connecter").click()
+    page.get_by_label("Adresse électronique professionnelle").fill(email)
+    page.get_by_label("Mot de passe").fill("un-mot-de-passe-solide-42")
+    page.locator("#login-form").get_by_role("button", name="Se connecter").click()
+    expect(page.locator("#me-name")).to_have_text("Dominique Neuve")
+
+    page.goto("/verify/pas-un-jeton")
+    expect(page.get_by_role("alert")).to_be_visible()
