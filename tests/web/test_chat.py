@@ -101,3 +101,26 @@ def test_older_messages_load_when_scrolling_back(login):
     expect(alice.get_by_role("button", name="Afficher les messages précédents")).to_be_hidden()
     texts = alice.locator("#message-list li.message .message-body").all_inner_texts()
     assert texts == [f"Message numéro {i}" for i in range(1, 121)]
+
+
+def test_unread_count_on_arrival_comes_from_the_read_position_kept_by_the_server(session, open_app):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Pendant votre absence"), (bob_session, BOB[0]))
+    for body in ("Premier", "Deuxième", "Troisième"):
+        api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": body})
+    bob = open_app(bob_session)
+    link = bob.locator(f'a.room-link[data-room="{room}"]')
+    expect(link.locator(".badge .sr-only")).to_have_text("3 messages non lus")
+    link.click()
+    expect(bob.locator("#new-marker")).to_be_visible()
+    expect(link.locator(".badge")).to_have_count(0)
+    # Read on this device is read everywhere: a second tab starts with nothing unread.
+    for _ in range(200):  # the read mark goes over the socket; ask the server until it has it
+        detail = api_ok(bob_session, "GET", f"/rooms/{room}")
+        if detail["read"] == detail["seq"]:
+            break
+    else:
+        raise AssertionError(f"the read position never reached the end: {detail}")
+    second = open_app(bob_session)
+    expect(second.locator(f'a.room-link[data-room="{room}"]')).to_be_visible()
+    expect(second.locator(f'a.room-link[data-room="{room}"] .badge')).to_have_count(0)

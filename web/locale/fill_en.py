@@ -155,12 +155,14 @@ EN = {
     "Échec de l'envoi": "Sending failed",
 }
 EN_PLURAL = {
+    "%(count)s mention": ("%(count)s mention", "%(count)s mentions"),
     "%(count)s membre": ("%(count)s member", "%(count)s members"),
     "%(count)s message non lu": ("%(count)s unread message", "%(count)s unread messages"),
     "%(count)s salon trouvé": ("%(count)s room found", "%(count)s rooms found"),
 }
 
 FR_PLURAL = [
+    ("%(count)s mention", "%(count)s mentions"),
     ("%(count)s membre", "%(count)s membres"),
     ("%(count)s message non lu", "%(count)s messages non lus"),
     ("%(count)s salon trouvé", "%(count)s salons trouvés"),

@@ -46,6 +46,14 @@ function trackRoom(room) {
     return rs;
   }
   rs = new RoomState(room);
+  if (typeof room.read === "number") {
+    // The server keeps the read position and counts what others wrote after it.
+    rs.readSeq = room.read;
+    rs.unread = room.unread || 0;
+    rs.mentions = room.mentions || 0;
+    state.rooms.set(room.id, rs);
+    return rs;
+  }
   const read = loadReadSeq(state.me.id, room.id);
   if (read == null) {
     saveReadSeq(state.me.id, room.id, room.seq);
@@ -118,6 +126,16 @@ function renderSidebar() {
             { class: "badge" },
             el("span", { "aria-hidden": "true", text: rs.unread > 99 ? "99+" : String(rs.unread) }),
             el("span", { class: "sr-only", text: ngettext("%(count)s message non lu", "%(count)s messages non lus", rs.unread) }),
+          ),
+        );
+      }
+      if (rs.mentions > 0) {
+        link.append(
+          el(
+            "span",
+            { class: "badge mention" },
+            el("span", { "aria-hidden": "true", text: "@" }),
+            el("span", { class: "sr-only", text: ngettext("%(count)s mention", "%(count)s mentions", rs.mentions) }),
           ),
         );
       }
@@ -311,6 +329,7 @@ function apply(rs, frame) {
           markRead(rs);
         } else {
           rs.unread += 1;
+          if ((data.mentions || []).includes(state.me.id)) rs.mentions = (rs.mentions || 0) + 1;
           renderSidebar();
         }
         if (isCurrent) announce(`${data.author.name} : ${data.body}`);
@@ -609,11 +628,16 @@ setInterval(() => {
 let readTimer = null;
 function markRead(rs) {
   rs.unread = 0;
+  rs.mentions = 0;
   if (rs.lastSeq > rs.readSeq) {
     rs.readSeq = rs.lastSeq;
     saveReadSeq(state.me.id, rs.id, rs.readSeq);
     clearTimeout(readTimer);
-    readTimer = setTimeout(() => live.send({ type: "read", room: rs.id, seq: rs.readSeq }), 500);
+    readTimer = setTimeout(() => {
+      if (!live.send({ type: "read", room: rs.id, seq: rs.readSeq })) {
+        post(`/rooms/${rs.id}/read`, { seq: rs.readSeq }).catch(() => {});
+      }
+    }, 500);
   }
   renderSidebar();
 }
