@@ -49,10 +49,13 @@ def test_wrong_password_is_announced_and_right_one_opens_the_main_screen(new_con
     expect(page.locator("#me-name")).to_have_text(ALICE[1])
 
 
-def test_logout_returns_to_the_login_page_and_closes_the_session(login):
-    page = login(ALICE[0])
+def test_logout_returns_to_the_login_page_and_closes_the_session(session, open_app):
+    context = session(ALICE[0])
+    page, other_tab = open_app(context), open_app(context)
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
+    # The other tab's socket is closed with 4401 by the logout: it goes to the login page too.
+    expect(other_tab).to_have_url(re.compile(r"/login/$"))
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login/$"))
 

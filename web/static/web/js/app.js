@@ -539,6 +539,12 @@ function onDown() {
   downTimer = setTimeout(() => {
     if (!live.ready) setConnection(_("Reconnexion…"));
   }, 800);
+  // A socket refused at the handshake (403) looks like any other failure: is the session gone?
+  if (live.attempt >= 2) {
+    get("/me").catch((error) => {
+      if (error instanceof ApiError && error.status === 401) location.assign("/login/");
+    });
+  }
   if (state.current) renderRoom();
 }
 
