@@ -53,6 +53,20 @@ def test_html_and_javascript_links_in_messages_render_as_harmless_text(session, 
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
     send(alice, "<img src=x onerror=alert(1)>")
+    api_ok(
+        alice_session,
+        "POST",
+        f"/rooms/{room}/messages",
+        {
+            "body": "Le guide en pièce jointe",
+            "documents": [
+                {
+                    "url": "https://www.collectivites-locales.gouv.fr/m57",
+                    "title": "<b>Guide M57</b>",
+                }
+            ],
+        },
+    )
     send(alice, "[x](javascript:alert(1)) et [ok](https://www.service-public.fr/) *fin*")
     for page in (alice, bob):
         img_message = messages(page, "<img src=x onerror=alert(1)>")
@@ -64,7 +78,11 @@ def test_html_and_javascript_links_in_messages_render_as_harmless_text(session, 
         safe = link_message.get_by_role("link", name="ok")
         expect(safe).to_have_attribute("href", "https://www.service-public.fr/")
         expect(safe).to_have_attribute("rel", "noopener noreferrer nofollow")
-        assert page.locator("#message-list img").count() == 0
+        document = messages(page, "Le guide en pièce jointe").get_by_role(
+            "link", name="<b>Guide M57</b>"
+        )
+        expect(document).to_have_attribute("href", "https://www.collectivites-locales.gouv.fr/m57")
+        assert page.locator("#message-list img, #message-list b").count() == 0
         assert page.locator("#message-list [onerror]").count() == 0
         assert page.locator('#message-list a[href^="javascript"]').count() == 0
     assert dialogs == []

@@ -6,16 +6,32 @@
 const INLINE =
   /(`+)([^`]+?)\1|\*\*(?=\S)([\s\S]+?)\*\*|\*(?=\S)([^*]+?)\*|\b_(?=\S)([^_]+?)_\b|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'])/g;
 
-export function safeUrl(raw) {
+export function safeUrl(raw, { sameSiteRelative = false } = {}) {
   let url;
+  const relative = sameSiteRelative && /^\/(?!\/)/.test(raw);
   try {
-    url = new URL(raw);
+    url = relative ? new URL(raw, location.origin) : new URL(raw);
   } catch (_err) {
     return null;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  if (!/^https?:\/\//i.test(raw)) return null;
+  if (!relative && !/^https?:\/\//i.test(raw)) return null;
   return url.href;
+}
+
+/** The documents attached to a message: links (http, https or this site's own paths) only. */
+export function renderDocuments(documents) {
+  const list = document.createElement("ul");
+  list.className = "documents";
+  for (const doc of documents || []) {
+    const href = safeUrl(String(doc.url || ""), { sameSiteRelative: true });
+    const item = document.createElement("li");
+    const label = String(doc.title || doc.url || "");
+    if (href) item.append(link(href, [document.createTextNode(label)]));
+    else item.textContent = label;
+    list.append(item);
+  }
+  return list;
 }
 
 function link(href, children) {

@@ -2,7 +2,7 @@
 // the "new messages" marker, and the actions on one's own messages.
 import { formatDay, formatFull, formatTime, dayKey, initials } from "./format.js";
 import { _ } from "./i18n.js";
-import { renderMarkdown } from "./markdown.js";
+import { renderDocuments, renderMarkdown } from "./markdown.js";
 
 const nodes = new Map(); // message key -> {el, rev, roomId}
 const separators = new Map(); // day key -> li
@@ -88,7 +88,8 @@ function messageContent(msg, ctx, editing, confirming) {
     body = el("div", { class: "message-body" });
     body.append(renderMarkdown(msg.body));
   }
-  const parts = [avatar, el("div", { class: "message-main" }, head, body)];
+  const documents = !msg.deleted && !editing && msg.documents && msg.documents.length ? renderDocuments(msg.documents) : null;
+  const parts = [avatar, el("div", { class: "message-main" }, head, body, documents)];
   const main = parts[1];
   if (msg.status === "queued" || msg.status === "sending") {
     main.append(

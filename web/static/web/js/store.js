@@ -43,6 +43,7 @@ export class RoomState {
       bodySeq: seq,
       author: data.author,
       body: data.body,
+      documents: data.documents || [],
       thread: data.thread ?? null,
       client_id: data.client_id ?? msg.client_id ?? null,
       created_at: data.created_at,
@@ -74,10 +75,12 @@ export class RoomState {
     if (kind === "message.edited") {
       if (msg.deleted) return msg;
       msg.body = data.body;
+      if (data.documents) msg.documents = data.documents;
       msg.edited_at = data.edited_at;
     } else {
       msg.deleted = true;
       msg.body = "";
+      msg.documents = [];
     }
     msg.bodySeq = seq;
     msg.rev = (msg.rev || 0) + 1;
