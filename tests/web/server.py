@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +43,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ROOT / "artifacts" / f"server-{self.db_name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir = ROOT / "var" / self.db_name
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "backend.settings",
@@ -50,7 +52,7 @@ class Server:
             "PREAU_BUS_PREFIX": f"preau-web-{secrets.token_hex(4)}",
             "PREAU_ORIGINS": f"{self.url},http://localhost:{self.port}",
             "PREAU_BASE_URL": self.url,
-            "PREAU_DATA_DIR": str(ROOT / "var" / self.db_name),
+            "PREAU_DATA_DIR": str(self.data_dir),
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }
@@ -65,6 +67,7 @@ class Server:
     def drop_database(self) -> None:
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     # --- commands -------------------------------------------------------------------------
 
