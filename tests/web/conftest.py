@@ -42,9 +42,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
-            # One worker runs them all (with --dist loadgroup): one server and one Chromium
-            # instead of one per worker on a two-core CI machine.
-            item.add_marker(pytest.mark.xdist_group("browser"))
             # In a full run the browser tests share a worker with other modules; a socket
             # another module left to the garbage collector (seen once, fd of a closed socket)
             # must not be blamed on whichever browser test happens to trigger the collection.

@@ -15,6 +15,9 @@ from playwright.sync_api import Page, expect
 from .conftest import ALICE, BOB, screenshot, unique
 from .helpers import api_ok, private_room
 
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
+
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

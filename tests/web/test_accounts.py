@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import ALICE, PASSWORD, screenshot
+
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_main_screen_redirects_to_login_when_logged_out(new_context):

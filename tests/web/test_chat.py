@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import ALICE, BOB, screenshot, unique
 from .helpers import api_ok, messages, open_room, private_room, send
+
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_two_agents_chat_in_real_time_with_presence_typing_edit_and_delete(session, open_app):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import BOB, screenshot, unique
 from .helpers import api_ok, messages
+
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def tab_to(page: Page, selector: str, limit: int = 40) -> None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import ALICE, BOB, screenshot, unique
 from .helpers import api_ok, messages, private_room, send
+
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_pages_reconnect_after_a_server_restart_and_show_every_message_once(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import ALICE, BOB, screenshot, unique
 from .helpers import messages, send
+
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_create_a_thematic_room_and_find_it_in_the_directory_by_filters(login):

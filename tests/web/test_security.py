@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import ALICE, BOB, OLIVIA, unique
 from .helpers import api, api_ok, messages, private_room, send
+
+# One xdist worker runs every browser test (--dist loadgroup): one server, one Chromium.
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 def test_agent_of_another_organisation_sees_neither_the_private_room_nor_its_messages(
