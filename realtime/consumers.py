@@ -126,7 +126,6 @@ class Connection(AsyncWebsocketConsumer):
             )
             await self.close(CLOSE_FLOOD)
             return
-        self.writer = asyncio.ensure_future(self._write_loop())
         rooms = await db.socket_rooms(self.user_id)
         self.member_rooms = {r.id: r.member_count for r in rooms}
         self.push(
@@ -149,6 +148,9 @@ class Connection(AsyncWebsocketConsumer):
         await self.hub.add_connection(self)
         for r in rooms:
             await self.hub.join_room(self, r.id, r.seq)
+        # Only now that every room is subscribed does hello go out (with any catch-up queued
+        # behind it): once a client has hello, it misses no event, typing or presence frame.
+        self.writer = asyncio.ensure_future(self._write_loop())
         if await store.connect(self.user_id, self.conn_id):
             await self._announce_presence(await db.presence_status(self.user_id))
         self.hub.track(self)
