@@ -61,6 +61,10 @@ class MessageOut(Schema):
     thread: int | None
     documents: list[DocumentOut]
     client_id: str | None
+    meta: dict[str, str] = Field(
+        default_factory=dict,
+        description="Presentation set by an integration: username, icon_url (shown under the BOT badge)",
+    )
     created_at: str
     edited_at: str | None
     deleted: bool

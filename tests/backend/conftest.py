@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
+from backend.integrations.models import BotGrant, IncomingWebhook
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
@@ -25,6 +26,8 @@ WATCHED = [
     MessageRevision,
     ThreadFollow,
     Mention,
+    BotGrant,
+    IncomingWebhook,
 ]
 
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
-from backend.rooms.access import access_room_readable, is_moderator
+from backend.integrations.access import require_bot_may_post
+from backend.rooms.access import access_room_for_posting, access_room_readable, is_moderator
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.models import Membership, Room, RoomEvent
 from backend.search.indexing import document_text, index_message, unindex_message
@@ -110,6 +111,8 @@ def _require_can_post(*, actor: User, room: Room, membership: Membership | None)
         raise Forbidden(_("Ce salon est archivé."))
     if membership is None:
         raise Forbidden(_("Rejoignez le salon pour y écrire."))
+    if actor.is_bot:
+        require_bot_may_post(bot=actor, room_id=room.pk)
 
 
 @transaction.atomic
@@ -122,6 +125,7 @@ def message_send(
     thread: Any = None,
     documents: Any = None,
     files: Any = None,
+    meta: dict[str, str] | None = None,
 ) -> MessageResult:
     body = _check_body(body, allow_empty=bool(documents) or bool(files))
     client_id = _check_client_id(client_id)
@@ -134,7 +138,7 @@ def message_send(
         if previous is not None:
             return MessageResult(message=previous, created=False)
 
-    room, membership = access_room_readable(actor=actor, room_id=room_id)
+    room, membership = access_room_for_posting(actor=actor, room_id=room_id)
     _require_can_post(actor=actor, room=room, membership=membership)
     root_id = root_author_id = None
     if thread is not None:
@@ -162,6 +166,7 @@ def message_send(
         thread_id=root_id,
         documents=docs,
         client_id=client_id,
+        meta=dict(meta or {}),
         seq=locked.last_seq + 1,
         search_text=document_text(body, docs),
     )
