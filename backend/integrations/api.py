@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -10,8 +11,9 @@ from ninja.responses import Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
+from backend.common.errors import TooLarge
 
-from . import selectors, services
+from . import announcements, selectors, services
 from .selectors import bot_dict, grant_dict
 
 router = Router(tags=["robots"], auth=AUTH)
@@ -163,3 +165,82 @@ def hook_create(request: HttpRequest, bot_id: int, payload: HookIn) -> Status:
             "url": services.hook_url(result.secret),
         },
     )
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+class AnnouncementIn(StrictIn):
+    body: StrictStr = Field(description="Markdown, at most 10,000 characters")
+    rooms: list[StrictInt] | None = Field(None, description="Audience: these rooms")
+    territory: StrictStr | None = Field(
+        None, description="Audience: every geographic room within this territory (INSEE code)"
+    )
+    territory_level: StrictStr | None = Field(
+        None, description="commune, departement or region, when the code names several"
+    )
+    theme: StrictStr | None = Field(None, description="Audience: every thematic room of a theme")
+    organisation_kind: StrictStr | None = Field(
+        None, description="Audience: the rooms reserved to organisations of this kind"
+    )
+    pinned_days: StrictInt = Field(7, description="Pinned this many days (0 to 90)")
+
+
+class AnnouncementOut(Schema):
+    id: int
+    author: OwnerOut
+    body: str
+    audience: str
+    target: dict[str, Any]
+    rooms: list[int]
+    pinned_until: str
+    created_at: str
+    read_by: int = Field(description="Agents who read it in one of its rooms (« lu par N agents »)")
+
+
+class PinnedOut(AnnouncementOut):
+    message: int = Field(description="The announcement's message in this room")
+
+
+@router.post(
+    "/announcements",
+    response={201: AnnouncementOut, **ERRORS},
+    summary="Publier une annonce à une audience (staff, modérateurs, robots autorisés)",
+)
+def announcement_send(request: HttpRequest, payload: AnnouncementIn) -> Status:
+    if payload.territory_level is not None and len(payload.territory_level) > 16:
+        raise TooLarge()
+    for value in (payload.territory, payload.theme, payload.organisation_kind):
+        if value is not None and len(value) > 64:
+            raise TooLarge()
+    audience = announcements.audience_resolve(
+        rooms=payload.rooms,
+        territory=payload.territory,
+        territory_level=payload.territory_level,
+        theme=payload.theme,
+        organisation_kind=payload.organisation_kind,
+    )
+    result = announcements.announcement_send(
+        actor=request.auth, body=payload.body, audience=audience, pinned_days=payload.pinned_days
+    )
+    return Status(201, announcements.announcement_dict(result.announcement, result.room_ids))
+
+
+@router.get(
+    "/announcements/{announcement_id}",
+    response={200: AnnouncementOut, **ERRORS},
+    summary="Une annonce et son nombre de lecteurs (pour son auteur et l'équipe)",
+)
+def announcement_detail(request: HttpRequest, announcement_id: int) -> dict:
+    return announcements.announcement_detail_for(
+        user=request.auth, announcement_id=positive_id(announcement_id, "announcement_id")
+    )
+
+
+@router.get(
+    "/rooms/{room_id}/announcements",
+    response={200: list[PinnedOut], **ERRORS},
+    summary="Annonces épinglées dans un salon",
+)
+def room_announcements(request: HttpRequest, room_id: int) -> list[dict]:
+    return announcements.pinned_for(user=request.auth, room_id=positive_id(room_id, "room_id"))

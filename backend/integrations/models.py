@@ -55,3 +55,52 @@ class IncomingWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"hook {self.prefix}… of bot {self.bot_id}"
+
+
+class Announcement(models.Model):
+    """A message posted at once to an audience of rooms, pinned in each for a while."""
+
+    class Audience(models.TextChoices):
+        ROOMS = "rooms", _("Liste de salons")
+        TERRITORY = "territory", _("Salons territoriaux d'un territoire")
+        THEME = "theme", _("Salons d'un thème")
+        ORGANISATION_KIND = "organisation_kind", _("Agents d'un type d'organisation")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="announcements"
+    )
+    body = models.TextField()
+    audience = models.CharField(max_length=32, choices=Audience.choices)
+    # What the audience was given as: room ids, an INSEE code (and level), a theme, a kind.
+    target = models.JSONField(default=dict)
+    pinned_until = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annonce")
+        verbose_name_plural = _("annonces")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"announcement {self.pk} ({self.audience})"
+
+
+class AnnouncementDelivery(models.Model):
+    """The announcement's message in one room (read count: members who read past its seq)."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    room = models.ForeignKey(
+        "rooms.Room", on_delete=models.CASCADE, related_name="announcement_deliveries"
+    )
+    message = models.ForeignKey("messaging.Message", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "room"], name="announcement_room_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"announcement {self.announcement_id} in room {self.room_id}"

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
-from backend.integrations.models import BotGrant, IncomingWebhook
+from backend.integrations.models import (
+    Announcement,
+    AnnouncementDelivery,
+    BotGrant,
+    IncomingWebhook,
+)
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
@@ -28,6 +33,8 @@ WATCHED = [
     Mention,
     BotGrant,
     IncomingWebhook,
+    Announcement,
+    AnnouncementDelivery,
 ]
 
 

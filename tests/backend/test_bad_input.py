@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
+from backend.integrations import announcements
 from backend.integrations import services as integrations
 from backend.integrations.models import BotGrant, IncomingWebhook
 from backend.messaging import services as messaging
@@ -47,7 +48,7 @@ class Endpoint:
 
     @property
     def ids(self) -> list[str]:
-        names = ("room_id", "message_id", "token_id", "file_id", "bot_id")
+        names = ("room_id", "message_id", "token_id", "file_id", "bot_id", "announcement_id")
         return [p for p in names if "{" + p + "}" in self.path]
 
 
@@ -178,6 +179,11 @@ ENDPOINTS += [
     Endpoint("DELETE", "/bots/{bot_id}/grants/{room_id}"),
     Endpoint("POST", "/bots/{bot_id}/token/rotate"),
     Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
+    Endpoint(
+        "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
+    ),
+    Endpoint("GET", "/announcements/{announcement_id}"),
+    Endpoint("GET", "/rooms/{room_id}/announcements"),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -253,6 +259,9 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     spare_token = accounts.token_create(user=alice, name="spare").record
     bot = integrations.bot_create(actor=alice, name="Vigie").record.user
     integrations.bot_grant(actor=alice, bot_id=bot.pk, room_id=room.pk)
+    announcement = announcements.announcement_send(
+        actor=alice, body="Annonce", audience=announcements.audience_resolve(rooms=[room.pk])
+    ).announcement
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -262,6 +271,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "token_id": spare_token.pk,
         "file_id": attachment.pk,
         "bot_id": bot.pk,
+        "announcement_id": announcement.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
