@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
+from backend.accounts import services as accounts
+from backend.accounts.models import ApiToken
 from backend.integrations import services as integrations
 from tests.realtime.test_consumer import is_event, make_room, send
 
@@ -50,3 +52,35 @@ async def test_a_bot_granted_posting_only_receives_nothing_from_the_room(connect
     await bot.assert_silent()
     await bot.close()
     await member.close()
+
+
+async def test_the_owner_revoking_a_bot_token_closes_its_socket_with_4401(connect, alice):
+    room = await make_room(alice)
+    token = await granted_bot(alice, room)
+    bot = await connect(token=token)
+    token_id = await database_sync_to_async(
+        lambda: ApiToken.objects.get(digest=accounts.token_digest(token)).pk
+    )()
+
+    await database_sync_to_async(accounts.token_revoke)(actor=alice, token_id=token_id)
+
+    closed = await bot.recv_until(lambda f: f["type"] == "__closed__")
+    assert closed["code"] == 4401
+    refused = await connect(token=token, expect_hello=False)
+    assert getattr(refused, "refused", False)
+
+
+async def test_a_rotated_bot_token_still_opens_a_socket_during_the_grace_period(connect, alice):
+    room = await make_room(alice)
+    old = await granted_bot(alice, room)
+    bot_id = await database_sync_to_async(lambda: accounts.token_authenticate(old).pk)()
+    rotated = await database_sync_to_async(integrations.bot_token_rotate)(
+        actor=alice, bot_id=bot_id
+    )
+
+    with_old = await connect(token=old)
+    with_new = await connect(token=rotated.token.token)
+
+    assert with_old.hello["user"]["id"] == with_new.hello["user"]["id"] == bot_id
+    await with_old.close()
+    await with_new.close()
