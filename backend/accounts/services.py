@@ -442,6 +442,7 @@ def token_authenticate(token: str) -> User | None:
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
     record.user.auth_token_id = record.pk  # type: ignore[attr-defined]
+    record.user.auth_token_expires_at = record.expires_at  # type: ignore[attr-defined]
     return record.user
 
 
@@ -502,7 +503,16 @@ def bot_token_rotate(*, bot: User, grace_seconds: int) -> TokenResult:
         raise BadRequest(_("Seul le jeton d'un robot se renouvelle ainsi."))
     until = timezone.now() + timedelta(seconds=max(0, grace_seconds))
     live = ApiToken.objects.select_for_update().filter(user=bot, revoked_at__isnull=True)
-    live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=until)).update(expires_at=until)
+    expiring = live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=until))
+    token_ids = list(expiring.values_list("pk", flat=True))
+    expiring.update(expires_at=until)
+    if token_ids:
+        from realtime import publish
+
+        bot_id, at = bot.pk, until.timestamp()
+        transaction.on_commit(
+            lambda: publish.token_expiring(user_id=bot_id, token_ids=token_ids, at=at)
+        )
     return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=bot.name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken
@@ -84,3 +85,26 @@ async def test_a_rotated_bot_token_still_opens_a_socket_during_the_grace_period(
     assert with_old.hello["user"]["id"] == with_new.hello["user"]["id"] == bot_id
     await with_old.close()
     await with_new.close()
+
+
+async def test_sockets_of_a_rotated_token_close_with_4401_when_the_grace_period_ends(
+    connect, alice, monkeypatch
+):
+    monkeypatch.setitem(settings.PREAU, "BOT_TOKEN_GRACE_SECONDS", 1)
+    room = await make_room(alice)
+    old = await granted_bot(alice, room)
+    bot_id = await database_sync_to_async(lambda: accounts.token_authenticate(old).pk)()
+    before = await connect(token=old)
+    rotated = await database_sync_to_async(integrations.bot_token_rotate)(
+        actor=alice, bot_id=bot_id
+    )
+    during = await connect(token=old)
+    fresh = await connect(token=rotated.token.token)
+
+    for sock in (before, during):
+        closed = await sock.recv_until(lambda f: f["type"] == "__closed__", timeout=5)
+        assert closed["code"] == 4401
+    assert (await fresh.request({"type": "ping"}))["type"] == "pong"
+    refused = await connect(token=old, expect_hello=False)
+    assert getattr(refused, "refused", False)
+    await fresh.close()
