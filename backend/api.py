@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from backend.accounts.api import router as accounts_router
 from backend.common.api import install_error_handlers
+from backend.integrations.api import router as integrations_router
 from backend.messaging.api import router as messaging_router
 from backend.rooms.api import router as rooms_router
 from backend.search.api import router as search_router
@@ -27,3 +28,4 @@ api.add_router("", accounts_router)
 api.add_router("", rooms_router)
 api.add_router("", messaging_router)
 api.add_router("", search_router)
+api.add_router("", integrations_router)

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "backend.rooms",
     "backend.messaging",
     "backend.search",
+    "backend.integrations",
     "realtime",
     "web",
 ]
@@ -212,6 +213,12 @@ PREAU = {
     "VERIFICATION_MAX_AGE": 3 * 24 * 3600,
     "EVENTS_PAGE_MAX": 500,
     "UPLOAD_MAX_BYTES": int(_env("PREAU_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))),
+    # A rotated bot token keeps working this long, so a deployment can switch without a gap.
+    "BOT_TOKEN_GRACE_SECONDS": int(_env("PREAU_BOT_TOKEN_GRACE_SECONDS", "3600")),
+    # Incoming webhooks: posts per minute per hook and per bot (bursts up to the same number).
+    "HOOK_POSTS_PER_MINUTE": int(_env("PREAU_HOOK_POSTS_PER_MINUTE", "30")),
+    "BOT_POSTS_PER_MINUTE": int(_env("PREAU_BOT_POSTS_PER_MINUTE", "120")),
+    "HOOK_MAX_BYTES": 64 * 1024,
 }
 
 LOGGING = {

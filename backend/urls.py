@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext as _
 
 from backend.api import api
+from backend.integrations.views import incoming_hook
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
@@ -12,6 +13,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("hooks/<str:secret>", incoming_hook, name="incoming-hook"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt),
     path("", include("web.urls")),

@@ -21,6 +21,8 @@ class Credentials:
     name: str
     token_id: int | None = None
     session_tag: str | None = None
+    # When the token stops working (a rotated bot token's grace period), as an epoch time.
+    expires_at: float | None = None
 
 
 def _headers(scope: dict[str, Any]) -> dict[bytes, bytes]:
@@ -47,7 +49,13 @@ def _from_token(token: str) -> Credentials | None:
     user = accounts.token_authenticate(token)
     if user is None:
         return None
-    return Credentials(user_id=user.pk, name=user.name, token_id=user.auth_token_id)
+    expires_at = user.auth_token_expires_at
+    return Credentials(
+        user_id=user.pk,
+        name=user.name,
+        token_id=user.auth_token_id,
+        expires_at=expires_at.timestamp() if expires_at is not None else None,
+    )
 
 
 @database_sync_to_async

@@ -82,6 +82,7 @@ class Connection(AsyncWebsocketConsumer):
         self.typing_sent: dict[int, float] = {}
         self.language = settings.LANGUAGE_CODE
         self.registered = False
+        self.expiry: asyncio.TimerHandle | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections on a thread hop before every message; our
@@ -154,12 +155,15 @@ class Connection(AsyncWebsocketConsumer):
         if await store.connect(self.user_id, self.conn_id):
             await self._announce_presence(await db.presence_status(self.user_id))
         self.hub.track(self)
+        self._expire_at(creds.expires_at)
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "registered", False):
             return
         self.registered = False
         self.closing = True
+        if self.expiry is not None:
+            self.expiry.cancel()
         self.hub.untrack(self)
         await self.hub.remove_connection(self)
         if self.writer is not None:
@@ -173,6 +177,17 @@ class Connection(AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         await self.disconnect(message.get("code", 1000))
         raise StopConsumer()
+
+    def _expire_at(self, at: float | None) -> None:
+        """Close with 4401 when the credentials stop working (end of a rotation's grace)."""
+        if at is None:
+            return
+        if self.expiry is not None:
+            self.expiry.cancel()
+        delay = max(0.0, at - time.time())
+        self.expiry = asyncio.get_running_loop().call_later(
+            delay, self.close_soon, CLOSE_UNAUTHORIZED, "token_expired"
+        )
 
     def close_soon(self, code: int, reason: str = "") -> None:
         """Close from synchronous code (hub callbacks): after what is already queued."""
@@ -272,6 +287,9 @@ class Connection(AsyncWebsocketConsumer):
         elif control == "token_revoked":
             if self.creds.token_id is not None and self.creds.token_id == payload.get("token"):
                 self.close_soon(CLOSE_UNAUTHORIZED, "token_revoked")
+        elif control == "token_expiring":
+            if self.creds.token_id is not None and self.creds.token_id in payload.get("tokens", []):
+                self._expire_at(float(payload["at"]))
         elif control == "session_ended":
             tag = payload.get("session")
             if self.creds.session_tag is not None and tag in (None, self.creds.session_tag):

@@ -48,6 +48,11 @@ def token_revoked(*, user_id: int, token_id: int) -> None:
     _publish(user_channel(user_id), {"control": "token_revoked", "token": token_id})
 
 
+def token_expiring(*, user_id: int, token_ids: list[int], at: float) -> None:
+    """Sockets opened with these tokens close when the grace period ends (epoch ``at``)."""
+    _publish(user_channel(user_id), {"control": "token_expiring", "tokens": token_ids, "at": at})
+
+
 def session_ended(*, user_id: int, session_key: str | None) -> None:
     """Close the sockets of one session (logout), or of every session when key is None."""
     _publish(

@@ -168,6 +168,7 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = None
 
 
 class TokenCreatedOut(TokenOut):
@@ -183,6 +184,7 @@ def _token_dict(record: ApiToken) -> dict:
         "created_at": record.created_at,
         "last_used_at": record.last_used_at,
         "revoked_at": record.revoked_at,
+        "expires_at": record.expires_at,
     }
 
 

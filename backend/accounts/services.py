@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -428,17 +430,19 @@ def token_authenticate(token: str) -> User | None:
     """The active user behind a token, or None. Revoked tokens stop working at once."""
     if not token or len(token) > 200 or not token.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     record = (
         ApiToken.objects.select_related("user", "user__organisation")
         .filter(digest=token_digest(token), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )
     if record is None or not record.user.is_agent:
         return None
-    now = timezone.now()
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
     record.user.auth_token_id = record.pk  # type: ignore[attr-defined]
+    record.user.auth_token_expires_at = record.expires_at  # type: ignore[attr-defined]
     return record.user
 
 
@@ -464,15 +468,20 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
 
 
 @transaction.atomic
-def bot_create(*, name: str, owner: User) -> TokenResult:
+def bot_create(*, name: str, owner: User, description: str = "") -> TokenResult:
+    """A bot owned by an agent; its description is kept as its ``job_title`` (« fonction »)."""
     name = _check_name(name)
     if not name:
         raise BadRequest(_("Le nom du robot est obligatoire."))
+    description = (description or "").strip()
+    if len(description) > 150:
+        raise TooLarge(_("La description est trop longue (150 caractères au plus)."))
     if not owner.is_agent or owner.is_bot:
         raise BadRequest(_("Le propriétaire doit être un agent actif."))
     bot = User(
         email=f"bot-{secrets.token_hex(6)}@bots.preau.invalid",
         name=name,
+        job_title=description,
         organisation=owner.organisation,
         is_bot=True,
         is_verified=True,
@@ -481,6 +490,30 @@ def bot_create(*, name: str, owner: User) -> TokenResult:
     bot.set_unusable_password()
     bot.save()
     return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=name)
+
+
+@transaction.atomic
+def bot_token_rotate(*, bot: User, grace_seconds: int) -> TokenResult:
+    """A new token for a bot; its current tokens keep working for ``grace_seconds``.
+
+    The grace period lets a deployment switch to the new token without a gap; tokens already
+    due to expire sooner keep their earlier expiry.
+    """
+    if not bot.is_bot:
+        raise BadRequest(_("Seul le jeton d'un robot se renouvelle ainsi."))
+    until = timezone.now() + timedelta(seconds=max(0, grace_seconds))
+    live = ApiToken.objects.select_for_update().filter(user=bot, revoked_at__isnull=True)
+    expiring = live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=until))
+    token_ids = list(expiring.values_list("pk", flat=True))
+    expiring.update(expires_at=until)
+    if token_ids:
+        from realtime import publish
+
+        bot_id, at = bot.pk, until.timestamp()
+        transaction.on_commit(
+            lambda: publish.token_expiring(user_id=bot_id, token_ids=token_ids, at=at)
+        )
+    return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=bot.name)
 
 
 def user_for_session(session_key: str | None) -> User | None:

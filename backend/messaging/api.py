@@ -61,6 +61,13 @@ class MessageOut(Schema):
     thread: int | None
     documents: list[DocumentOut]
     client_id: str | None
+    meta: dict[str, str | int] = Field(
+        default_factory=dict,
+        description=(
+            "Set by integrations: username, icon_url (shown under the BOT badge); "
+            "announcement (its id)"
+        ),
+    )
     created_at: str
     edited_at: str | None
     deleted: bool

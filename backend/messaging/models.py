@@ -17,6 +17,9 @@ class Message(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
     documents = models.JSONField(default=list, blank=True)
+    # Presentation chosen by an integration (webhook ``username``/``icon_url``), shown under the
+    # bot badge; never part of the body.
+    meta = models.JSONField(default=dict, blank=True)
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 NULL = no key
     seq = models.PositiveBigIntegerField(help_text="seq of the message.created event")
     created_at = models.DateTimeField(default=timezone.now)

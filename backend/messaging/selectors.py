@@ -30,6 +30,7 @@ def message_dict(
         "thread": message.thread_id,
         "documents": [] if deleted else list(message.documents),
         "client_id": message.client_id,
+        "meta": dict(message.meta),
         "created_at": iso(message.created_at),
         "edited_at": iso(message.edited_at),
         "deleted": deleted,

@@ -7,7 +7,7 @@ They raise the same ``NotFound`` for "does not exist" and "not allowed to know i
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
@@ -43,6 +43,8 @@ def can_read(*, user: User, room: Room, membership: Membership | None) -> bool:
     """Reading = receiving the room's events; non-members may follow open/organisation rooms."""
     if not user.is_agent:
         return False
+    if user.is_bot:
+        return membership is not None and _bot_may_read(bot=user, room_id=room.pk)
     if membership is not None:
         return True
     if room.access == Room.Access.OPEN:
@@ -50,6 +52,24 @@ def can_read(*, user: User, room: Room, membership: Membership | None) -> bool:
     if room.access == Room.Access.ORGANISATION:
         return user.organisation_id is not None and room.organisation_id == user.organisation_id
     return False
+
+
+def _bot_may_read(*, bot: User, room_id: int) -> bool:
+    # Bots read only the rooms they were granted with the right to read (integrations app,
+    # which builds on this one: imported when needed).
+    from backend.integrations.access import bot_may_read
+
+    return bot_may_read(bot=bot, room_id=room_id)
+
+
+def bot_readable_memberships_q() -> Q:
+    """Memberships that carry reading: every agent's, and a bot's only with a read grant."""
+    from backend.integrations.models import BotGrant
+
+    granted = BotGrant.objects.filter(
+        bot_id=OuterRef("user_id"), room_id=OuterRef("room_id"), can_read=True
+    )
+    return Q(user__is_bot=False) | Q(Exists(granted))
 
 
 def is_moderator(*, user: User, membership: Membership | None) -> bool:
@@ -69,6 +89,19 @@ def access_room_readable(*, actor: User, room_id: int) -> tuple[Room, Membership
     if not can_read(user=actor, room=found, membership=membership):
         raise NotFound()
     return found, membership
+
+
+def access_room_for_posting(*, actor: User, room_id: int) -> tuple[Room, Membership | None]:
+    """Posting needs reading, except for a bot granted the right to post only (checked later)."""
+    if not actor.is_bot:
+        return access_room_readable(actor=actor, room_id=room_id)
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        raise NotFound()
+    membership = membership_of(user=actor, room_id=room.pk)
+    if membership is None or not actor.is_agent:
+        raise NotFound()
+    return room, membership
 
 
 def access_room_visible(*, actor: User, room_id: int) -> Room:
@@ -98,6 +131,8 @@ def readable_rooms_q(user: User, prefix: str = "") -> Q:
 
     if not user.is_agent:
         return q(pk__in=[])
+    if user.is_bot:
+        return q(bot_grants__bot=user, bot_grants__can_read=True)
     is_member = q(memberships__user=user)
     is_open = q(access=Room.Access.OPEN)
     if user.organisation_id is None:

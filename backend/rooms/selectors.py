@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, NotFound
 
-from .access import access_room_readable, access_room_visible, visible_rooms
+from .access import (
+    access_room_readable,
+    access_room_visible,
+    bot_readable_memberships_q,
+    visible_rooms,
+)
 from .models import Invitation, Membership, Room, RoomEvent
 
 
@@ -238,6 +243,7 @@ def socket_rooms_for(*, user: User) -> list[SocketRoom]:
     """Every room the user is a member of, with its last seq and the user's read position."""
     rows = (
         Membership.objects.filter(user=user, room__archived_at__isnull=True)
+        .filter(bot_readable_memberships_q())
         .select_related("room")
         .annotate(n_members=Count("room__memberships"))
         .order_by("room_id")
@@ -292,7 +298,10 @@ def presence_rooms_for(*, user_id: int, max_members: int = 200) -> PresenceRooms
 
 def member_room_for(*, user: User, room_id: int) -> SocketRoom | None:
     membership = (
-        Membership.objects.filter(user=user, room_id=room_id).select_related("room").first()
+        Membership.objects.filter(user=user, room_id=room_id)
+        .filter(bot_readable_memberships_q())
+        .select_related("room")
+        .first()
     )
     if membership is None:
         return None

@@ -133,6 +133,8 @@ def _publish_membership(*, user_id: int, room_id: int, joined: bool) -> None:
 @transaction.atomic
 def room_join(*, actor: User, room_id: int) -> RoomResult:
     room = access_room_visible(actor=actor, room_id=room_id)
+    if actor.is_bot:
+        raise Forbidden(_("Un robot n'entre dans un salon que si on l'y autorise."))
     existing = membership_of(user=actor, room_id=room.pk)
     if existing is not None:
         return RoomResult(room=room, membership=existing)

@@ -8,6 +8,12 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
+from backend.integrations.models import (
+    Announcement,
+    AnnouncementDelivery,
+    BotGrant,
+    IncomingWebhook,
+)
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
@@ -25,6 +31,10 @@ WATCHED = [
     MessageRevision,
     ThreadFollow,
     Mention,
+    BotGrant,
+    IncomingWebhook,
+    Announcement,
+    AnnouncementDelivery,
 ]
 
 

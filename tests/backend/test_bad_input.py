@@ -18,6 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
+from backend.integrations import announcements
+from backend.integrations import services as integrations
+from backend.integrations.models import BotGrant, IncomingWebhook
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
 from backend.rooms import services as rooms
@@ -45,7 +48,7 @@ class Endpoint:
 
     @property
     def ids(self) -> list[str]:
-        names = ("room_id", "message_id", "token_id", "file_id")
+        names = ("room_id", "message_id", "token_id", "file_id", "bot_id", "announcement_id")
         return [p for p in names if "{" + p + "}" in self.path]
 
 
@@ -164,6 +167,24 @@ ENDPOINTS = [
         },
     ),
 ]
+ENDPOINTS += [
+    Endpoint(
+        "POST",
+        "/bots",
+        {"name": "Vigie", "description": "Alertes"},
+        long_fields=("name", "description"),
+    ),
+    Endpoint("GET", "/bots"),
+    Endpoint("POST", "/bots/{bot_id}/grants", {"room": "{room_id}"}),
+    Endpoint("DELETE", "/bots/{bot_id}/grants/{room_id}"),
+    Endpoint("POST", "/bots/{bot_id}/token/rotate"),
+    Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
+    Endpoint(
+        "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
+    ),
+    Endpoint("GET", "/announcements/{announcement_id}"),
+    Endpoint("GET", "/rooms/{room_id}/announcements"),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -236,6 +257,11 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     )
     messaging.message_send(actor=alice, room_id=room.pk, body="Pièce", files=[attachment.pk])
     spare_token = accounts.token_create(user=alice, name="spare").record
+    bot = integrations.bot_create(actor=alice, name="Vigie").record.user
+    integrations.bot_grant(actor=alice, bot_id=bot.pk, room_id=room.pk)
+    announcement = announcements.announcement_send(
+        actor=alice, body="Annonce", audience=announcements.audience_resolve(rooms=[room.pk])
+    ).announcement
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -244,6 +270,8 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "message_id": message.pk,
         "token_id": spare_token.pk,
         "file_id": attachment.pk,
+        "bot_id": bot.pk,
+        "announcement_id": announcement.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -271,6 +299,9 @@ def state() -> dict[str, Any]:
         ),
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         "requests": list(DomainRequest.objects.order_by("pk").values_list("pk", "status")),
+        "grants": list(BotGrant.objects.order_by("pk").values_list("pk", "can_post", "can_read")),
+        "hooks": list(IncomingWebhook.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "expiries": list(ApiToken.objects.order_by("pk").values_list("pk", "expires_at")),
         "mail": len(mail.outbox),
     }
 

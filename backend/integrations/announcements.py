@@ -1,0 +1,252 @@
+"""Announcements: one message to an audience of rooms, pinned in each, with a read count.
+
+An audience is a list of rooms, every geographic room within a territory (a département
+includes its communes, by the territories' parent chain), every thematic room of a theme, or
+the rooms reserved to the organisations of one kind (their agents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import Organisation, User
+from backend.common.errors import BadRequest, Forbidden, NotFound, TooLarge
+from backend.messaging import services as messaging
+from backend.rooms.access import access_room_readable, is_moderator, membership_of
+from backend.rooms.events import iso
+from backend.rooms.models import Membership, Room, Territory, Theme
+
+from .models import Announcement, AnnouncementDelivery, BotGrant
+
+PINNED_DAYS_MAX = 90
+ROOMS_MAX = 2000
+
+
+def territory_subtree(territory: Territory) -> list[int]:
+    """The territory and every territory under it (région → départements → communes)."""
+    ids, frontier = [territory.pk], [territory.pk]
+    while frontier:
+        frontier = list(
+            Territory.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        ids += frontier
+    return ids
+
+
+def _territory(code: str, level: str | None) -> Territory:
+    candidates = Territory.objects.filter(insee_code=code.strip().upper())
+    if level:
+        candidates = candidates.filter(level=level)
+    found = list(candidates[:2])
+    if not found:
+        raise BadRequest(_("Territoire inconnu : %(c)s") % {"c": code}, reason="unknown_territory")
+    if len(found) > 1:
+        raise BadRequest(
+            _("Le code %(c)s désigne plusieurs territoires : précisez territory_level.")
+            % {"c": code},
+            reason="ambiguous_territory",
+        )
+    return found[0]
+
+
+@dataclass(frozen=True)
+class Audience:
+    kind: str
+    target: dict[str, Any]
+    rooms: QuerySet[Room]
+
+
+def audience_resolve(
+    *,
+    rooms: list[int] | None = None,
+    territory: str | None = None,
+    territory_level: str | None = None,
+    theme: str | None = None,
+    organisation_kind: str | None = None,
+) -> Audience:
+    given = [x for x in (rooms, territory, theme, organisation_kind) if x]
+    if len(given) != 1:
+        raise BadRequest(
+            _("Indiquez une audience : rooms, territory, theme ou organisation_kind."),
+            reason="bad_audience",
+        )
+    live = Room.objects.filter(archived_at__isnull=True)
+    if rooms:
+        if len(rooms) > ROOMS_MAX:
+            raise TooLarge(_("Trop de salons (%(n)d au plus).") % {"n": ROOMS_MAX})
+        wanted = sorted(set(rooms))
+        return Audience(Announcement.Audience.ROOMS, {"rooms": wanted}, live.filter(pk__in=wanted))
+    if territory:
+        place = _territory(territory, territory_level)
+        return Audience(
+            Announcement.Audience.TERRITORY,
+            {"territory": place.insee_code, "level": place.level},
+            live.filter(kind=Room.Kind.GEOGRAPHIC, territory_id__in=territory_subtree(place)),
+        )
+    if theme:
+        found = Theme.objects.filter(slug=theme.strip().lower()).first()
+        if found is None:
+            raise BadRequest(_("Thème inconnu."), reason="unknown_theme")
+        return Audience(
+            Announcement.Audience.THEME,
+            {"theme": found.slug},
+            live.filter(kind=Room.Kind.THEMATIC, theme=found),
+        )
+    if organisation_kind not in Organisation.Kind.values:
+        raise BadRequest(_("Type d'organisation inconnu."), reason="unknown_organisation_kind")
+    return Audience(
+        Announcement.Audience.ORGANISATION_KIND,
+        {"organisation_kind": organisation_kind},
+        live.filter(access=Room.Access.ORGANISATION, organisation__kind=organisation_kind),
+    )
+
+
+def _may_announce_in(*, actor: User, room: Room) -> bool:
+    """Staff anywhere; a bot in rooms granted with posting; an agent in rooms it moderates."""
+    if actor.is_staff:
+        return True
+    if actor.is_bot:
+        return BotGrant.objects.filter(bot=actor, room=room, can_post=True).exists()
+    return is_moderator(user=actor, membership=membership_of(user=actor, room_id=room.pk))
+
+
+def _staff_behind(actor: User) -> bool:
+    """Audiences beyond a list of rooms: staff, or a bot that staff own."""
+    if actor.is_staff:
+        return True
+    return actor.is_bot and actor.bot_owner is not None and actor.bot_owner.is_staff
+
+
+@dataclass(frozen=True)
+class AnnouncementResult:
+    announcement: Announcement
+    room_ids: list[int]
+
+
+@transaction.atomic
+def announcement_send(
+    *, actor: User, body: str, audience: Audience, pinned_days: int = 7
+) -> AnnouncementResult:
+    if not actor.is_agent:
+        raise Forbidden()
+    limit = settings.PREAU["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise TooLarge(
+            _("Le message dépasse %(n)s caractères ; il n'a pas été envoyé.") % {"n": limit}
+        )
+    if not body.strip():
+        raise BadRequest(_("Le message est vide."), reason="empty")
+    if not 0 <= pinned_days <= PINNED_DAYS_MAX:
+        raise BadRequest(_("« pinned_days » va de 0 à %(n)d jours.") % {"n": PINNED_DAYS_MAX})
+    if audience.kind != Announcement.Audience.ROOMS and not _staff_behind(actor):
+        raise Forbidden(_("Seule l'équipe de la plateforme s'adresse à une telle audience."))
+    targets = list(audience.rooms.order_by("pk"))
+    if audience.kind == Announcement.Audience.ROOMS:
+        visible = [r for r in targets if _readable_or_granted(actor=actor, room=r)]
+        if len(visible) != len(audience.target["rooms"]):
+            raise BadRequest(_("Salons inconnus dans l'audience."), reason="unknown_rooms")
+        if not all(_may_announce_in(actor=actor, room=r) for r in targets):
+            raise Forbidden(
+                _("Vous ne pouvez publier une annonce que dans les salons que vous modérez.")
+            )
+    announcement = Announcement.objects.create(
+        author=actor,
+        body=body,
+        audience=audience.kind,
+        target=audience.target,
+        pinned_until=timezone.now() + timedelta(days=pinned_days),
+    )
+    for room in targets:
+        message = messaging.message_send(
+            actor=actor,
+            room_id=room.pk,
+            body=body,
+            meta={"announcement": announcement.pk},
+            authorized=True,
+        ).message
+        AnnouncementDelivery.objects.create(
+            announcement=announcement, room=room, message=message, seq=message.seq
+        )
+    return AnnouncementResult(announcement=announcement, room_ids=[r.pk for r in targets])
+
+
+def _readable_or_granted(*, actor: User, room: Room) -> bool:
+    if actor.is_bot:
+        return BotGrant.objects.filter(bot=actor, room=room).exists()
+    try:
+        access_room_readable(actor=actor, room_id=room.pk)
+    except NotFound:
+        return False
+    return True
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def read_count(announcement: Announcement) -> int:
+    """Agents (not bots, not the author) who read past the announcement in one of its rooms."""
+    return (
+        Membership.objects.filter(
+            room__announcement_deliveries__announcement_id=announcement.pk,
+            last_read_seq__gte=F("room__announcement_deliveries__seq"),
+            user__is_bot=False,
+        )
+        .exclude(user_id=announcement.author_id)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+
+
+def announcement_dict(announcement: Announcement, room_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": announcement.pk,
+        "author": {"id": announcement.author.pk, "name": announcement.author.name},
+        "body": announcement.body,
+        "audience": announcement.audience,
+        "target": announcement.target,
+        "rooms": room_ids,
+        "pinned_until": iso(announcement.pinned_until),
+        "created_at": iso(announcement.created_at),
+        "read_by": read_count(announcement),
+    }
+
+
+def announcement_detail_for(*, user: User, announcement_id: int) -> dict[str, Any]:
+    """For its author, the bot's owner and staff."""
+    found = Announcement.objects.select_related("author").filter(pk=announcement_id).first()
+    if found is None:
+        raise NotFound()
+    allowed = (
+        user.is_staff
+        or found.author_id == user.pk
+        or (found.author.is_bot and found.author.bot_owner_id == user.pk)
+    )
+    if not allowed:
+        raise NotFound()
+    room_ids = list(found.deliveries.order_by("room_id").values_list("room_id", flat=True))
+    return announcement_dict(found, room_ids)
+
+
+def pinned_for(*, user: User, room_id: int) -> list[dict[str, Any]]:
+    """The announcements pinned in a room now, newest first, for its readers."""
+    room, _membership = access_room_readable(actor=user, room_id=room_id)
+    deliveries = (
+        AnnouncementDelivery.objects.filter(
+            room=room, announcement__pinned_until__gt=timezone.now()
+        )
+        .select_related("announcement", "announcement__author")
+        .order_by("-announcement__created_at")
+    )
+    return [
+        {**announcement_dict(d.announcement, [room.pk]), "message": d.message_id}
+        for d in deliveries
+    ]

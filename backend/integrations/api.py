@@ -1,0 +1,246 @@
+"""REST endpoints for bots: create, list, grant rooms, rotate tokens, create incoming hooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
+from backend.common.errors import TooLarge
+
+from . import announcements, selectors, services
+from .selectors import bot_dict, grant_dict
+
+router = Router(tags=["robots"], auth=AUTH)
+
+
+class BotIn(StrictIn):
+    name: StrictStr = Field(description="Display name, at most 150 characters")
+    description: StrictStr = Field("", description="At most 150 characters")
+
+
+class OwnerOut(Schema):
+    id: int
+    name: str
+
+
+class GrantOut(Schema):
+    room: int
+    room_name: str
+    can_post: bool
+    can_read: bool
+
+
+class BotOut(Schema):
+    id: int
+    name: str
+    description: str
+    is_bot: bool = Field(description="Always true: shown with a BOT badge")
+    owner: OwnerOut | None
+    active: bool
+    created_at: datetime
+    grants: list[GrantOut]
+
+
+class BotCreatedOut(BotOut):
+    token: str = Field(description="The bot's token, shown this once")
+
+
+@router.post(
+    "/bots",
+    response={201: BotCreatedOut, **ERRORS},
+    summary="Créer un robot (son jeton n'est affiché qu'une fois)",
+)
+def bot_create(request: HttpRequest, payload: BotIn) -> Status:
+    result = services.bot_create(
+        actor=request.auth, name=payload.name, description=payload.description
+    )
+    bot = result.record.user
+    return Status(201, {**bot_dict(bot), "token": result.token})
+
+
+@router.get("/bots", response={200: list[BotOut], **ERRORS}, summary="Mes robots")
+def bot_list(request: HttpRequest) -> list[dict]:
+    return selectors.bot_list_for(user=request.auth)
+
+
+class GrantIn(StrictIn):
+    room: StrictInt = Field(description="Room id")
+    can_post: StrictBool = True
+    can_read: StrictBool = True
+
+
+@router.post(
+    "/bots/{bot_id}/grants",
+    response={200: GrantOut, 201: GrantOut, **ERRORS},
+    summary="Autoriser un robot dans un salon (il en devient membre)",
+)
+def bot_grant(request: HttpRequest, bot_id: int, payload: GrantIn) -> Status:
+    result = services.bot_grant(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        room_id=positive_id(payload.room, "room"),
+        can_post=payload.can_post,
+        can_read=payload.can_read,
+    )
+    return Status(201 if result.created else 200, grant_dict(result.grant))
+
+
+@router.delete(
+    "/bots/{bot_id}/grants/{room_id}",
+    response={204: None, **ERRORS},
+    summary="Retirer un robot d'un salon (ses webhooks vers ce salon sont révoqués)",
+)
+def bot_grant_withdraw(request: HttpRequest, bot_id: int, room_id: int) -> Status:
+    services.bot_grant_withdraw(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        room_id=positive_id(room_id, "room_id"),
+    )
+    return Status(204, None)
+
+
+class RotatedOut(Schema):
+    id: int
+    prefix: str
+    token: str = Field(description="The new token, shown this once")
+    previous_expire_at: datetime = Field(description="Until when the previous tokens still work")
+
+
+@router.post(
+    "/bots/{bot_id}/token/rotate",
+    response={201: RotatedOut, **ERRORS},
+    summary="Renouveler le jeton d'un robot (l'ancien reste valable un temps)",
+)
+def bot_token_rotate(request: HttpRequest, bot_id: int) -> Status:
+    result = services.bot_token_rotate(actor=request.auth, bot_id=positive_id(bot_id, "bot_id"))
+    record = result.token.record
+    return Status(
+        201,
+        {
+            "id": record.pk,
+            "prefix": record.prefix,
+            "token": result.token.token,
+            "previous_expire_at": result.previous_expire_at,
+        },
+    )
+
+
+class HookIn(StrictIn):
+    room: StrictInt = Field(description="Default room (one the bot may post in)")
+
+
+class HookOut(Schema):
+    id: int
+    room: int
+    prefix: str
+    created_at: datetime
+    url: str = Field(description="POST Slack-format payloads here; shown this once")
+
+
+@router.post(
+    "/bots/{bot_id}/hooks",
+    response={201: HookOut, **ERRORS},
+    summary="Créer un webhook entrant (format Slack) pour un robot",
+)
+def hook_create(request: HttpRequest, bot_id: int, payload: HookIn) -> Status:
+    result = services.hook_create(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        room_id=positive_id(payload.room, "room"),
+    )
+    hook = result.hook
+    return Status(
+        201,
+        {
+            "id": hook.pk,
+            "room": hook.room_id,
+            "prefix": hook.prefix,
+            "created_at": hook.created_at,
+            "url": services.hook_url(result.secret),
+        },
+    )
+
+
+# --- announcements ---------------------------------------------------------------------------
+
+
+class AnnouncementIn(StrictIn):
+    body: StrictStr = Field(description="Markdown, at most 10,000 characters")
+    rooms: list[StrictInt] | None = Field(None, description="Audience: these rooms")
+    territory: StrictStr | None = Field(
+        None, description="Audience: every geographic room within this territory (INSEE code)"
+    )
+    territory_level: StrictStr | None = Field(
+        None, description="commune, departement or region, when the code names several"
+    )
+    theme: StrictStr | None = Field(None, description="Audience: every thematic room of a theme")
+    organisation_kind: StrictStr | None = Field(
+        None, description="Audience: the rooms reserved to organisations of this kind"
+    )
+    pinned_days: StrictInt = Field(7, description="Pinned this many days (0 to 90)")
+
+
+class AnnouncementOut(Schema):
+    id: int
+    author: OwnerOut
+    body: str
+    audience: str
+    target: dict[str, Any]
+    rooms: list[int]
+    pinned_until: str
+    created_at: str
+    read_by: int = Field(description="Agents who read it in one of its rooms (« lu par N agents »)")
+
+
+class PinnedOut(AnnouncementOut):
+    message: int = Field(description="The announcement's message in this room")
+
+
+@router.post(
+    "/announcements",
+    response={201: AnnouncementOut, **ERRORS},
+    summary="Publier une annonce à une audience (staff, modérateurs, robots autorisés)",
+)
+def announcement_send(request: HttpRequest, payload: AnnouncementIn) -> Status:
+    if payload.territory_level is not None and len(payload.territory_level) > 16:
+        raise TooLarge()
+    for value in (payload.territory, payload.theme, payload.organisation_kind):
+        if value is not None and len(value) > 64:
+            raise TooLarge()
+    audience = announcements.audience_resolve(
+        rooms=payload.rooms,
+        territory=payload.territory,
+        territory_level=payload.territory_level,
+        theme=payload.theme,
+        organisation_kind=payload.organisation_kind,
+    )
+    result = announcements.announcement_send(
+        actor=request.auth, body=payload.body, audience=audience, pinned_days=payload.pinned_days
+    )
+    return Status(201, announcements.announcement_dict(result.announcement, result.room_ids))
+
+
+@router.get(
+    "/announcements/{announcement_id}",
+    response={200: AnnouncementOut, **ERRORS},
+    summary="Une annonce et son nombre de lecteurs (pour son auteur et l'équipe)",
+)
+def announcement_detail(request: HttpRequest, announcement_id: int) -> dict:
+    return announcements.announcement_detail_for(
+        user=request.auth, announcement_id=positive_id(announcement_id, "announcement_id")
+    )
+
+
+@router.get(
+    "/rooms/{room_id}/announcements",
+    response={200: list[PinnedOut], **ERRORS},
+    summary="Annonces épinglées dans un salon",
+)
+def room_announcements(request: HttpRequest, room_id: int) -> list[dict]:
+    return announcements.pinned_for(user=request.auth, room_id=positive_id(room_id, "room_id"))

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class BotGrant(models.Model):
+    """A room a bot may act in, and what it may do there.
+
+    Granting also makes the bot a member of the room, so the ordinary room rules (posting,
+    reading, event delivery) apply to it; the rights below narrow them for bots.
+    """
+
+    bot = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bot_grants"
+    )
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="bot_grants")
+    can_post = models.BooleanField(_("peut écrire"), default=True)
+    can_read = models.BooleanField(_("peut lire"), default=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("salon autorisé à un robot")
+        verbose_name_plural = _("salons autorisés aux robots")
+        constraints = [models.UniqueConstraint(fields=["bot", "room"], name="bot_grant_once")]
+
+    def __str__(self) -> str:
+        return f"bot {self.bot_id} in room {self.room_id}"
+
+
+class IncomingWebhook(models.Model):
+    """``POST /hooks/<secret>``: posts as ``bot`` into ``room`` (or another room it may post in)."""
+
+    bot = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incoming_hooks"
+    )
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="+")
+    # Only a SHA-256 digest of the secret is stored; the URL is shown once.
+    secret_digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook entrant")
+        verbose_name_plural = _("webhooks entrants")
+
+    def __str__(self) -> str:
+        return f"hook {self.prefix}… of bot {self.bot_id}"
+
+
+class Announcement(models.Model):
+    """A message posted at once to an audience of rooms, pinned in each for a while."""
+
+    class Audience(models.TextChoices):
+        ROOMS = "rooms", _("Liste de salons")
+        TERRITORY = "territory", _("Salons territoriaux d'un territoire")
+        THEME = "theme", _("Salons d'un thème")
+        ORGANISATION_KIND = "organisation_kind", _("Agents d'un type d'organisation")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="announcements"
+    )
+    body = models.TextField()
+    audience = models.CharField(max_length=32, choices=Audience.choices)
+    # What the audience was given as: room ids, an INSEE code (and level), a theme, a kind.
+    target = models.JSONField(default=dict)
+    pinned_until = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annonce")
+        verbose_name_plural = _("annonces")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"announcement {self.pk} ({self.audience})"
+
+
+class AnnouncementDelivery(models.Model):
+    """The announcement's message in one room (read count: members who read past its seq)."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    room = models.ForeignKey(
+        "rooms.Room", on_delete=models.CASCADE, related_name="announcement_deliveries"
+    )
+    message = models.ForeignKey("messaging.Message", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "room"], name="announcement_room_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"announcement {self.announcement_id} in room {self.room_id}"

@@ -1,0 +1,50 @@
+"""Reads for bots: the bots an agent manages, with their rooms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from backend.accounts.models import User
+
+from .models import BotGrant
+
+
+def grant_dict(grant: BotGrant) -> dict[str, Any]:
+    return {
+        "room": grant.room_id,
+        "room_name": grant.room.name,
+        "can_post": grant.can_post,
+        "can_read": grant.can_read,
+    }
+
+
+def bot_dict(bot: User, grants: list[BotGrant] | None = None) -> dict[str, Any]:
+    return {
+        "id": bot.pk,
+        "name": bot.name,
+        "description": bot.job_title,
+        "is_bot": True,
+        "owner": {"id": bot.bot_owner.pk, "name": bot.bot_owner.name} if bot.bot_owner else None,
+        "active": bot.is_active,
+        "created_at": bot.date_joined,
+        "grants": [grant_dict(g) for g in grants or []],
+    }
+
+
+def bot_list_for(*, user: User) -> list[dict[str, Any]]:
+    """The bots this agent owns, oldest first."""
+    bots = (
+        User.objects.filter(is_bot=True, bot_owner=user)
+        .select_related("bot_owner")
+        .prefetch_related(
+            Prefetch(
+                "bot_grants",
+                queryset=BotGrant.objects.select_related("room").order_by("room_id"),
+                to_attr="grant_list",
+            )
+        )
+        .order_by("date_joined", "pk")
+    )
+    return [bot_dict(bot, bot.grant_list) for bot in bots]
