@@ -59,8 +59,9 @@ async def test_message_sent_on_one_process_reaches_members_on_the_other_and_neve
     rest = deployment.api(
         "POST", f"/rooms/{room}/messages", {"body": "par REST"}, token=bob.token, server="b"
     )
-    frame = await on_a.until(created(room))
-    assert frame["data"]["id"] == rest["id"]
+    # Alice's own event may come after her ack: wait for Bob's message by its id.
+    frame = await on_a.until(lambda f: created(room)(f) and f["data"]["id"] == rest["id"])
+    assert frame["data"]["body"] == "par REST"
     for sock in outsiders:
         assert [f for f in await sock.quiet(0.5) if f.get("room") == room] == []
         assert all(f.get("room") != room for f in sock.frames)
