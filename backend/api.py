@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from backend.accounts.api import router as accounts_router
+from backend.accounts.security_api import router as account_security_router
 from backend.common.api import install_error_handlers
 from backend.messaging.api import router as messaging_router
 from backend.rooms.api import router as rooms_router
@@ -23,5 +24,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", accounts_router)
+api.add_router("", account_security_router)
 api.add_router("", rooms_router)
 api.add_router("", messaging_router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -12,10 +12,12 @@ from ninja.responses import Status
 from pydantic import StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest, Forbidden, TooLarge, Unauthorized
+from backend.common.errors import BadRequest, Forbidden, TooLarge
 
 from . import services
+from .login import login_check
 from .models import ApiToken, User
+from .sessions import user_session_end
 
 router = Router(tags=["comptes"])
 
@@ -56,14 +58,7 @@ class LoginIn(StrictIn):
 
 @router.post("/session", response={200: MeOut, **ERRORS}, auth=None, summary="Se connecter")
 def session_login(request: HttpRequest, payload: LoginIn) -> dict:
-    if len(payload.email) > 254 or len(payload.password) > 1024:
-        raise TooLarge()
-    user = authenticate(request, email=payload.email.strip().lower(), password=payload.password)
-    if user is None or not user.is_agent or user.is_bot:
-        raise Unauthorized(
-            _("Adresse ou mot de passe incorrect, ou adresse pas encore vérifiée."),
-            reason="bad_credentials",
-        )
+    user = login_check(request=request, email=payload.email, password=payload.password).user
     login(request, user)
     return me_dict(user)
 
@@ -75,6 +70,7 @@ def session_logout(request: HttpRequest) -> Status:
     user_id = request.user.pk
     key = request.session.session_key
     logout(request)
+    user_session_end(session_key=key)
     if key:
         publish.session_ended(user_id=user_id, session_key=key)
     return Status(204, None)

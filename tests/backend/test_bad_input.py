@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from backend.accounts import passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
@@ -85,6 +86,22 @@ ENDPOINTS = [
         auth=False,
         long_fields=("email", "organisation_name", "message"),
     ),
+    Endpoint("POST", "/password-reset", {"email": "{alice}"}, auth=False, long_fields=("email",)),
+    Endpoint(
+        "POST",
+        "/password-reset/confirm",
+        {"token": "{reset_token}", "password": NEW_PASSWORD},
+        auth=False,
+        long_fields=("token", "password"),
+    ),
+    Endpoint(
+        "POST",
+        "/me/password",
+        {"old_password": "{password}", "new_password": NEW_PASSWORD},
+        long_fields=("old_password", "new_password"),
+    ),
+    Endpoint("GET", "/sessions"),
+    Endpoint("POST", "/sessions/logout-all"),
     Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
     Endpoint("GET", "/tokens"),
     Endpoint("DELETE", "/tokens/{token_id}"),
@@ -196,6 +213,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
         "verify_token": accounts.verification_token(pending),
+        "reset_token": passwords.password_reset_token(alice),
     }
     return World(values=values, api=api_for(alice))
 
