@@ -17,8 +17,8 @@ from backend.rooms.access import access_room_readable, is_moderator
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.models import Membership, Room, RoomEvent
 
-from . import events
-from .models import Message
+from .. import events
+from ..models import Message
 
 CLIENT_ID_MAX = 64
 URL_MAX = 2048
