@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "backend.common",
     "backend.accounts",
     "backend.rooms",
@@ -160,6 +162,10 @@ PREAU_LOGIN_MAX_FAILURES = int(_env("PREAU_LOGIN_MAX_FAILURES", "5"))
 PREAU_LOGIN_MAX_FAILURES_PER_IP = int(_env("PREAU_LOGIN_MAX_FAILURES_PER_IP", "50"))
 # Behind a reverse proxy that sets X-Forwarded-For, the client is its last entry.
 PREAU_TRUST_X_FORWARDED_FOR = _env_bool("PREAU_TRUST_X_FORWARDED_FOR", default=False)
+# Two-factor authentication: optional for agents; "required" makes platform staff enrol and
+# give a code to open the admin.
+PREAU_STAFF_2FA = _env("PREAU_STAFF_2FA", "optional")
+OTP_TOTP_ISSUER = "Préau"
 PASSWORD_RESET_MAX_AGE = int(_env("PREAU_PASSWORD_RESET_MAX_AGE", "3600"))
 LOGIN_URL = "/login/"
 

@@ -17,6 +17,7 @@ from backend.common.errors import BadRequest, Forbidden, TooLarge
 from . import services
 from .login import login_check
 from .models import ApiToken, User
+from .otp import OTP_SESSION_KEY
 from .sessions import user_session_end
 
 router = Router(tags=["comptes"])
@@ -54,13 +55,18 @@ def me_dict(user: User) -> dict:
 class LoginIn(StrictIn):
     email: StrictStr
     password: StrictStr
+    otp: StrictStr | None = None  # the two-factor code, once asked for (reason otp_required)
 
 
 @router.post("/session", response={200: MeOut, **ERRORS}, auth=None, summary="Se connecter")
 def session_login(request: HttpRequest, payload: LoginIn) -> dict:
-    user = login_check(request=request, email=payload.email, password=payload.password).user
-    login(request, user)
-    return me_dict(user)
+    result = login_check(
+        request=request, email=payload.email, password=payload.password, otp=payload.otp
+    )
+    login(request, result.user)
+    if result.otp_verified:
+        request.session[OTP_SESSION_KEY] = True
+    return me_dict(result.user)
 
 
 @router.delete("/session", response={204: None, **ERRORS}, auth=AUTH, summary="Se déconnecter")

@@ -23,6 +23,7 @@ from backend.common.errors import RateLimited, TooLarge, Unauthorized
 from backend.common.http import client_ip
 
 from .models import LoginFailure, User
+from .otp import otp_device_for, otp_verify
 
 _ACCOUNT_SALT = "preau.accounts.login-failure"
 
@@ -74,15 +75,18 @@ def login_failure_record(*, email: str, ip: str | None) -> None:
 @dataclass(frozen=True)
 class LoginResult:
     user: User
+    otp_verified: bool = False
 
 
-def login_check(*, request: HttpRequest, email: str, password: str) -> LoginResult:
+def login_check(
+    *, request: HttpRequest, email: str, password: str, otp: str | None = None
+) -> LoginResult:
     """The agent these credentials name, or an error; counts and limits failures.
 
     Django's ModelBackend hashes the password even for an unknown address, so both take about
     the same time; it also rehashes an older (PBKDF2) hash with Argon2 on success.
     """
-    if len(email) > 254 or len(password) > 1024:
+    if len(email) > 254 or len(password) > 1024 or len(otp or "") > 16:
         raise TooLarge()
     email = email.strip().lower()
     ip = client_ip(request)
@@ -91,5 +95,16 @@ def login_check(*, request: HttpRequest, email: str, password: str) -> LoginResu
     if user is None or not user.is_agent or user.is_bot:
         login_failure_record(email=email, ip=ip)
         raise bad_credentials()
+    device = otp_device_for(user)
+    if device is not None:
+        if not otp:
+            # The password was right; asking for the code is not counted as a failure.
+            raise Unauthorized(
+                _("Saisissez le code de votre application d'authentification."),
+                reason="otp_required",
+            )
+        if not otp_verify(device=device, code=otp):
+            login_failure_record(email=email, ip=ip)
+            raise Unauthorized(_("Code de double authentification incorrect."), reason="bad_otp")
     LoginFailure.objects.filter(account=account_key(email)).delete()
-    return LoginResult(user=user)
+    return LoginResult(user=user, otp_verified=device is not None)

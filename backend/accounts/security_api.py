@@ -15,7 +15,7 @@ from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import TooLarge
 from backend.common.http import client_ip
 
-from . import passwords, sessions
+from . import otp, passwords, sessions
 from .models import UserSession
 
 router = Router(tags=["sécurité du compte"])
@@ -147,3 +147,66 @@ def session_logout_all(request: HttpRequest) -> dict:
     if request.user.is_authenticated and request.session.session_key:
         logout(request)
     return {"ended": ended}
+
+
+class OtpStatusOut(Schema):
+    enabled: bool
+    required: bool
+
+
+class OtpEnrolmentOut(Schema):
+    secret: str
+    otpauth_uri: str
+
+
+class OtpConfirmIn(StrictIn):
+    code: StrictStr
+
+
+class PasswordIn(StrictIn):
+    password: StrictStr
+
+
+@router.get(
+    "/me/2fa",
+    response={200: OtpStatusOut, **ERRORS},
+    auth=AUTH,
+    summary="État de ma double authentification",
+)
+def otp_status(request: HttpRequest) -> dict:
+    return otp.otp_status(user=request.auth)
+
+
+@router.post(
+    "/me/2fa",
+    response={201: OtpEnrolmentOut, **ERRORS},
+    auth=AUTH,
+    summary="Commencer l'activation de la double authentification (secret à scanner)",
+)
+def otp_enrol(request: HttpRequest) -> Status:
+    enrolment = otp.otp_enrol_start(user=request.auth)
+    return Status(201, {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri})
+
+
+@router.post(
+    "/me/2fa/confirm",
+    response={200: OtpStatusOut, **ERRORS},
+    auth=AUTH,
+    summary="Confirmer l'activation avec un code de l'application",
+)
+def otp_confirm(request: HttpRequest, payload: OtpConfirmIn) -> dict:
+    otp.otp_enrol_confirm(user=request.auth, code=payload.code, ip=client_ip(request))
+    if request.user.is_authenticated and request.session.session_key:
+        request.session[otp.OTP_SESSION_KEY] = True
+    return otp.otp_status(user=request.auth)
+
+
+@router.delete(
+    "/me/2fa",
+    response={204: None, **ERRORS},
+    auth=AUTH,
+    summary="Désactiver la double authentification (mot de passe demandé)",
+)
+def otp_disable(request: HttpRequest, payload: PasswordIn) -> Status:
+    otp.otp_disable(user=request.auth, password=payload.password, ip=client_ip(request))
+    return Status(204, None)

@@ -10,11 +10,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.core import mail
 
-from backend.accounts import passwords
+from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
@@ -101,6 +102,10 @@ ENDPOINTS = [
         long_fields=("old_password", "new_password"),
     ),
     Endpoint("GET", "/sessions"),
+    Endpoint("GET", "/me/2fa"),
+    Endpoint("POST", "/me/2fa"),
+    Endpoint("POST", "/me/2fa/confirm", {"code": "{otp_code}"}, long_fields=("code",)),
+    Endpoint("DELETE", "/me/2fa", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("POST", "/sessions/logout-all"),
     Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
     Endpoint("GET", "/tokens"),
@@ -214,6 +219,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "password": "correct-horse-battery-staple",
         "verify_token": accounts.verification_token(pending),
         "reset_token": passwords.password_reset_token(alice),
+        "otp_code": pyotp.TOTP(otp.otp_enrol_start(user=alice).secret).now(),
     }
     return World(values=values, api=api_for(alice))
 
