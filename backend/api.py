@@ -8,6 +8,7 @@ from backend.accounts.api import router as accounts_router
 from backend.accounts.security_api import router as account_security_router
 from backend.common.api import install_error_handlers
 from backend.messaging.api import router as messaging_router
+from backend.privacy.api import router as privacy_router
 from backend.rooms.api import router as rooms_router
 
 api = NinjaAPI(
@@ -27,3 +28,4 @@ api.add_router("", accounts_router)
 api.add_router("", account_security_router)
 api.add_router("", rooms_router)
 api.add_router("", messaging_router)
+api.add_router("", privacy_router)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "backend.rooms",
     "backend.messaging",
     "backend.audit",
+    "backend.privacy",
     "realtime",
     "web",
 ]
@@ -162,6 +163,11 @@ PREAU_LOGIN_MAX_FAILURES = int(_env("PREAU_LOGIN_MAX_FAILURES", "5"))
 PREAU_LOGIN_MAX_FAILURES_PER_IP = int(_env("PREAU_LOGIN_MAX_FAILURES_PER_IP", "50"))
 # Behind a reverse proxy that sets X-Forwarded-For, the client is its last entry.
 PREAU_TRUST_X_FORWARDED_FOR = _env_bool("PREAU_TRUST_X_FORWARDED_FOR", default=False)
+# Account deletion: "anonymise" keeps the person's messages under "Ancien membre"; "delete"
+# deletes them (their events are redacted, as for any deleted message).
+PREAU_ERASURE = _env("PREAU_ERASURE", "anonymise")
+if PREAU_ERASURE not in ("anonymise", "delete"):
+    raise ImproperlyConfigured("PREAU_ERASURE must be 'anonymise' or 'delete'")
 # Two-factor authentication: optional for agents; "required" makes platform staff enrol and
 # give a code to open the admin.
 PREAU_STAFF_2FA = _env("PREAU_STAFF_2FA", "optional")

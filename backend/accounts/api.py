@@ -13,6 +13,7 @@ from pydantic import StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest, Forbidden, TooLarge
+from backend.common.http import client_ip
 
 from . import services
 from .login import login_check
@@ -85,6 +86,25 @@ def session_logout(request: HttpRequest) -> Status:
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH, summary="Mon compte")
 def me(request: HttpRequest) -> dict:
     return me_dict(request.auth)
+
+
+class EraseIn(StrictIn):
+    password: StrictStr
+
+
+@router.delete(
+    "/me",
+    response={204: None, **ERRORS},
+    auth=AUTH,
+    summary="Supprimer mon compte (mot de passe demandé ; irréversible)",
+)
+def me_erase(request: HttpRequest, payload: EraseIn) -> Status:
+    from backend.privacy.services import account_erase
+
+    account_erase(user=request.auth, password=payload.password, ip=client_ip(request))
+    if request.user.is_authenticated and request.session.session_key:
+        request.session.flush()
+    return Status(204, None)
 
 
 class SignupIn(StrictIn):

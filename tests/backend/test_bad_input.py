@@ -60,6 +60,8 @@ ENDPOINTS = [
     ),
     Endpoint("DELETE", "/session"),
     Endpoint("GET", "/me"),
+    Endpoint("DELETE", "/me", {"password": "{password}"}, long_fields=("password",)),
+    Endpoint("GET", "/me/export"),
     Endpoint(
         "POST",
         "/signup",

@@ -219,22 +219,40 @@ def message_edit(
 @transaction.atomic
 def message_delete(*, actor: User, message_id: Any) -> MessageResult:
     message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
-    locked = room_lock(message.room_id)
-    message = Message.objects.select_for_update().select_related("author").get(pk=message.pk)
-    if message.deleted_at is not None:
+    return message_remove(message_id=message.pk, by=actor)
+
+
+@transaction.atomic
+def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> MessageResult:
+    """Delete a message, for callers that have checked access themselves.
+
+    ``by`` is None when the platform removes it (retention purge). ``erase`` also blanks the
+    stored body and documents (account erasure, retention), which a user's deletion keeps.
+    """
+    room_id = Message.objects.filter(pk=message_id).values_list("room_id", flat=True).first()
+    if room_id is None:
         raise NotFound()
-    message.deleted_at = timezone.now()
-    message.save(update_fields=["deleted_at"])
-    # Earlier events no longer carry the content on replay.
-    for event in RoomEvent.objects.filter(
-        message_id=message.pk, kind__in=("message.created", "message.edited")
-    ):
-        event.data = events.message_redacted(event.data)
-        event.save(update_fields=["data"])
-    event_append(
-        room=locked,
-        kind="message.deleted",
-        data=dict(events.message_deleted(message, by=actor)),
-        message_id=message.pk,
-    )
+    locked = room_lock(room_id)
+    message = Message.objects.select_for_update().select_related("author").get(pk=message_id)
+    if message.deleted_at is None:
+        message.deleted_at = timezone.now()
+        message.save(update_fields=["deleted_at"])
+        # Earlier events no longer carry the content on replay.
+        for event in RoomEvent.objects.filter(
+            message_id=message.pk, kind__in=("message.created", "message.edited")
+        ):
+            event.data = events.message_redacted(event.data)
+            event.save(update_fields=["data"])
+        event_append(
+            room=locked,
+            kind="message.deleted",
+            data=dict(events.message_deleted(message, by=by)),
+            message_id=message.pk,
+        )
+    elif not erase:
+        raise NotFound()
+    if erase and (message.body or message.documents):
+        message.body = ""
+        message.documents = []
+        message.save(update_fields=["body", "documents"])
     return MessageResult(message=message, created=False)
