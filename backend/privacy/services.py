@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import ApiToken, User, UserSession
 from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, PreauError, TooLarge
-from backend.messaging.models import Message
+from backend.messaging.models import Mention, Message, Reaction, ThreadFollow
 from backend.rooms.events import iso
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
 
@@ -80,6 +80,23 @@ def _messages(user: User) -> Any:
     ]
 
 
+def _reactions(user: User) -> Any:
+    rows = (
+        Reaction.objects.filter(user=user, message__deleted_at__isnull=True)
+        .select_related("message__room")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "message": r.message_id,
+            "room": {"id": r.message.room_id, "name": r.message.room.name},
+            "emoji": r.emoji,
+            "created_at": iso(r.created_at),
+        }
+        for r in rows
+    ]
+
+
 def _tokens(user: User) -> Any:
     return [
         {
@@ -110,6 +127,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "profile.json": _profile,
     "rooms.json": _rooms,
     "messages.json": _messages,
+    "reactions.json": _reactions,
     "tokens.json": _tokens,
     "sessions.json": _sessions,
 }
@@ -119,6 +137,7 @@ _README = """Export de vos données Préau ({date})
 profile.json   votre profil
 rooms.json     les salons dont vous êtes membre
 messages.json  vos messages (non supprimés), avec le nom de leur salon
+reactions.json vos réactions
 tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
 
@@ -181,6 +200,7 @@ def account_erase(
     """
     from backend.accounts.sessions import user_sessions_end
     from backend.messaging.services import message_remove
+    from backend.messaging.services.reactions import reaction_remove
     from backend.rooms.services import room_leave
     from realtime import publish
 
@@ -195,6 +215,13 @@ def account_erase(
             for message_id in Message.objects.filter(author=user).values_list("pk", flat=True):
                 message_remove(message_id=message_id, by=user, erase=True)
                 deleted += 1
+            for reaction in Reaction.objects.filter(user=user):
+                try:
+                    reaction_remove(
+                        actor=user, message_id=reaction.message_id, emoji=reaction.emoji
+                    )
+                except PreauError:  # a room the person has left: no event to tell
+                    reaction.delete()
         for room_id in Membership.objects.filter(user=user).values_list("room_id", flat=True):
             try:
                 room_leave(actor=user, room_id=room_id)
@@ -202,6 +229,8 @@ def account_erase(
                 Membership.objects.filter(user=user, room_id=room_id).delete()
         user_sessions_end(user=user)
         Invitation.objects.filter(invitee=user).delete()
+        Mention.objects.filter(user=user).delete()
+        ThreadFollow.objects.filter(user=user).delete()
         ApiToken.objects.filter(user=user).delete()
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -20,7 +20,7 @@ from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
 from backend.messaging import services as messaging
-from backend.messaging.models import Message
+from backend.messaging.models import Message, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, Room
 from tests.backend.conftest import row_counts
@@ -153,6 +153,16 @@ ENDPOINTS = [
         long_fields=("body",),
     ),
     Endpoint("DELETE", "/messages/{message_id}"),
+    Endpoint("GET", "/messages/{message_id}"),
+    Endpoint("GET", "/messages/{message_id}/history"),
+    Endpoint("POST", "/messages/{message_id}/reactions", {"emoji": "👍"}, long_fields=("emoji",)),
+    Endpoint("DELETE", "/messages/{message_id}/reactions", {"emoji": "👍"}, long_fields=("emoji",)),
+    Endpoint("GET", "/messages/{message_id}/thread"),
+    Endpoint("POST", "/messages/{message_id}/follow"),
+    Endpoint("DELETE", "/messages/{message_id}/follow"),
+    Endpoint("POST", "/messages/{message_id}/thread/read", {"seq": 1}),
+    Endpoint("POST", "/rooms/{room_id}/read", {"seq": 1}),
+    Endpoint("GET", "/mentions", query={"limit": "abc", "before": "-1"}),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -208,6 +218,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
     rooms.room_join(actor=bob, room_id=room.pk)
     message = messaging.message_send(actor=alice, room_id=room.pk, body="Original").message
+    messaging.thread_follow(actor=alice, root_id=message.pk, follow=True)
     spare_token = accounts.token_create(user=alice, name="spare").record
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
@@ -235,7 +246,8 @@ def state() -> dict[str, Any]:
                 "pk", "body", "documents", "edited_at", "deleted_at"
             )
         ),
-        "roles": list(Membership.objects.order_by("pk").values_list("pk", "role")),
+        "roles": list(Membership.objects.order_by("pk").values_list("pk", "role", "last_read_seq")),
+        "follows": list(ThreadFollow.objects.order_by("pk").values_list("pk", "last_read_seq")),
         "rooms": list(Room.objects.order_by("pk").values_list("pk", "name", "last_seq")),
         "users": list(
             User.objects.order_by("pk").values_list(
@@ -294,6 +306,8 @@ def _wrong_types(value: Any) -> list[Any]:
         return [5, True, ["x"], {"x": 1}]
     if isinstance(value, list):
         return ["x", 5, [5], [{"url": 5}]]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ["1", True, 1.5, [1], {"x": 1}, None]
     raise AssertionError(value)
 
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 from backend.accounts.models import ApiToken
 from backend.audit.models import AuditEntry
 from backend.messaging import services as messaging
-from backend.messaging.models import Message
+from backend.messaging.models import Message, MessageRevision, Reaction
+from backend.messaging.services import reactions
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, RoomEvent
 from tests.conftest import PASSWORD
@@ -50,7 +51,8 @@ def test_the_export_holds_my_messages_with_their_rooms_and_nothing_of_others(
     api_for, alice, bob, shared, make_room
 ):
     send(alice, shared, "Mon message")
-    send(bob, shared, "Le message de Bob")
+    bobs = send(bob, shared, "Le message de Bob")
+    reactions.reaction_add(actor=alice, message_id=bobs.pk, emoji="👍")
     bobs_private = make_room(bob, name="Secret de Bob")
     send(bob, bobs_private, "Confidentiel")
 
@@ -66,6 +68,7 @@ def test_the_export_holds_my_messages_with_their_rooms_and_nothing_of_others(
     assert [(m["body"], m["room"]["name"]) for m in files["messages.json"]] == [
         ("Mon message", "Cellule RH")
     ]
+    assert [(r["message"], r["emoji"]) for r in files["reactions.json"]] == [(bobs.pk, "👍")]
     everything = json.dumps(files, ensure_ascii=False)
     assert "Le message de Bob" not in everything
     assert "Secret de Bob" not in everything
@@ -126,6 +129,8 @@ def test_after_deletion_i_cannot_log_in_and_my_messages_show_as_former_member(
 def test_deletion_in_delete_mode_removes_my_messages_as_deleted_events(api_for, alice, bob, shared):
     message = send(alice, shared, "À effacer")
     kept = send(bob, shared, "Reste")
+    reactions.reaction_add(actor=alice, message_id=kept.pk, emoji="👍")
+    messaging.message_edit(actor=alice, message_id=message.pk, body="À effacer aussi")
 
     response = api_for(alice).delete("/me", body={"password": PASSWORD})
 
@@ -137,6 +142,9 @@ def test_deletion_in_delete_mode_removes_my_messages_as_deleted_events(api_for, 
     events = api_for(bob).get(f"/rooms/{shared.pk}/events").json_body["events"]
     assert "À effacer" not in json.dumps(events, ensure_ascii=False)
     assert [e["data"]["id"] for e in events if e["event"] == "message.deleted"] == [message.pk]
+    assert any(e["event"] == "reaction.removed" for e in events)
+    assert not Reaction.objects.filter(user=alice).exists()
+    assert not MessageRevision.objects.filter(message=message).exists()
     assert login(alice).status_code == 401
 
 
