@@ -92,3 +92,28 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(alice):
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+
+
+def test_a_file_download_carries_the_security_headers(api_for, alice):
+    api = api_for(alice)
+
+    response = api.client.get("/api/v1/me/export", headers=api.headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Cache-Control"] == "no-store"
+    assert_secure_headers(response)
+
+
+def test_a_rate_limited_login_is_explained_in_english_too(alice):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(6):
+        response = client.post(
+            "/api/v1/session",
+            data={"email": alice.email, "password": "wrong-password-indeed"},
+            content_type="application/json",
+        )
+
+    assert response.status_code == 429
+    assert response.json()["message"].startswith("Too many failed login attempts.")
+    assert_secure_headers(response)
