@@ -10,6 +10,7 @@ from backend.common.api import install_error_handlers
 from backend.messaging.api import router as messaging_router
 from backend.privacy.api import router as privacy_router
 from backend.rooms.api import router as rooms_router
+from backend.search.api import router as search_router
 
 api = NinjaAPI(
     title="Préau API",
@@ -29,3 +30,4 @@ api.add_router("", account_security_router)
 api.add_router("", rooms_router)
 api.add_router("", messaging_router)
 api.add_router("", privacy_router)
+api.add_router("", search_router)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "backend.messaging",
     "backend.audit",
     "backend.privacy",
+    "backend.search",
     "realtime",
     "web",
 ]
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "backend.common.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -239,6 +241,7 @@ PREAU = {
     "DOCUMENTS_MAX": 20,
     "VERIFICATION_MAX_AGE": 3 * 24 * 3600,
     "EVENTS_PAGE_MAX": 500,
+    "UPLOAD_MAX_BYTES": int(_env("PREAU_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))),
 }
 
 LOGGING = {

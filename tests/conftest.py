@@ -55,6 +55,8 @@ def _end_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Any:
     yield
     from django.db import connection
 
+    if not str(connection.settings_dict["NAME"]).startswith("test_"):
+        return
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -179,9 +181,15 @@ class Api:
             content_type="application/json",
             headers={**self.headers, **headers},
         )
-        is_json = response.get("Content-Type", "").startswith("application/json")
-        # Other bodies (the data export's zip) are read by the test itself.
-        response.json_body = json.loads(response.content) if response.content and is_json else None
+        if response.streaming:  # a file download: the body is not JSON
+            response.json_body = None
+            response.close()
+        else:
+            is_json = response.get("Content-Type", "").startswith("application/json")
+            # Other bodies (the data export's zip) are read by the test itself.
+            response.json_body = (
+                json.loads(response.content) if response.content and is_json else None
+            )
         return response
 
     def get(self, path: str, **kw: Any) -> Any:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
 
@@ -14,6 +15,7 @@ from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest
 
 from . import selectors, services
+from .events import file_ref
 from .selectors import message_dict
 
 router = Router(tags=["messages"], auth=AUTH)
@@ -29,6 +31,9 @@ class MessageIn(StrictIn):
     client_id: StrictStr | None = Field(None, description="Idempotency key chosen by the client")
     thread: StrictInt | None = Field(None, description="Root message id")
     documents: list[DocumentIn] | None = None
+    files: list[StrictInt] | None = Field(
+        None, description="Ids of files uploaded to the room by the sender (POST /rooms/{id}/files)"
+    )
 
 
 class AuthorOut(Schema):
@@ -39,6 +44,14 @@ class AuthorOut(Schema):
 class DocumentOut(Schema):
     url: str
     title: str
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
 
 
 class MessageOut(Schema):
@@ -55,6 +68,7 @@ class MessageOut(Schema):
     deleted: bool
     reply_count: int = 0
     last_reply_at: str | None = None
+    files: list[FileOut] = []
 
 
 class ReactionOut(Schema):
@@ -92,6 +106,7 @@ def message_send(request: HttpRequest, room_id: int, payload: MessageIn) -> Stat
         client_id=payload.client_id,
         thread=payload.thread,
         documents=_documents(payload.documents),
+        files=payload.files,
     )
     return Status(201, message_dict(result.message))
 
@@ -268,3 +283,71 @@ class MentionQuery(Schema):
 @router.get("/mentions", response={200: list[MentionOut], **ERRORS}, summary="Mes mentions")
 def mention_inbox(request: HttpRequest, query: Query[MentionQuery]) -> list[dict]:
     return selectors.mention_inbox_for(user=request.auth, limit=query.limit, before=query.before)
+
+
+@router.post(
+    "/rooms/{room_id}/files",
+    response={201: FileOut, **ERRORS},
+    summary="Déposer un fichier (à joindre ensuite à un message avec « files »)",
+)
+def file_upload(request: HttpRequest, room_id: int, file: File[UploadedFile]) -> Status:
+    attachment = services.attachment_upload(
+        actor=request.auth, room_id=_positive(room_id, "room_id"), upload=file
+    )
+    return Status(201, file_ref(attachment))
+
+
+@router.get(
+    "/files/{file_id}",
+    response={200: None, **ERRORS},
+    summary="Télécharger un fichier (toujours en pièce jointe)",
+)
+def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    attachment = services.attachment_for_download(
+        actor=request.auth, attachment_id=_positive(file_id, "file_id")
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class SharedOut(Schema):
+    type: Literal["link", "file"]
+    url: str
+    title: str
+    description: str
+    file: FileOut | None
+    message: int
+    thread: int | None
+    author: AuthorOut
+    shared_at: str
+
+
+class DocumentQuery(Schema):
+    q: str | None = Field(None, max_length=200)
+    type: Literal["link", "file"] | None = None
+    thread: int | None = Field(None, ge=1, le=2**62)
+    limit: int = Field(100, ge=1, le=500)
+
+
+@router.get(
+    "/rooms/{room_id}/documents",
+    response={200: list[SharedOut], **ERRORS},
+    summary="Liens et fichiers partagés dans un salon (ou un fil), du plus récent au plus ancien",
+)
+def room_documents(request: HttpRequest, room_id: int, query: Query[DocumentQuery]) -> list[dict]:
+    return selectors.documents_for(
+        user=request.auth,
+        room_id=_positive(room_id, "room_id"),
+        q=query.q,
+        kind=query.type,
+        thread=query.thread,
+        limit=query.limit,
+    )

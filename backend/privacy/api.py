@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import tempfile
+
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
@@ -26,9 +28,16 @@ _ZIP = {"content": {"application/zip": {"schema": {"type": "string", "format": "
 def export(request: HttpRequest) -> HttpResponse:
     if request.auth.is_bot:
         raise Forbidden()
-    data = services.user_export(user=request.auth)
-    response = HttpResponse(data, content_type="application/zip")
+    # On disk, not in memory: the person's files may be large.
+    archive = tempfile.TemporaryFile()  # closed by FileResponse
+    services.user_export(user=request.auth, out=archive)
+    archive.seek(0)
     stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="preau-export-{stamp}.zip"'
+    response = FileResponse(
+        archive,
+        as_attachment=True,
+        filename=f"preau-export-{stamp}.zip",
+        content_type="application/zip",
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -6,13 +6,13 @@ personal data (files, reactions, votes…) adds its part to ``_EXPORTERS`` and `
 
 from __future__ import annotations
 
-import io
 import json
+import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import ApiToken, User, UserSession
 from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, PreauError, TooLarge
-from backend.messaging.models import Mention, Message, Reaction, ThreadFollow
+from backend.messaging.models import Attachment, Mention, Message, Reaction, ThreadFollow
 from backend.rooms.events import iso
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
 
@@ -97,6 +97,37 @@ def _reactions(user: User) -> Any:
     ]
 
 
+def _files_of(user: User) -> Any:
+    """Files the person uploaded that are still visible: unposted, or on a live message."""
+    return (
+        Attachment.objects.filter(uploader=user)
+        .filter(Q(message__isnull=True) | Q(message__deleted_at__isnull=True))
+        .select_related("room")
+        .order_by("pk")
+    )
+
+
+def _zip_name(attachment: Attachment) -> str:
+    safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in attachment.name)[:100]
+    return f"files/{attachment.pk}-{safe or 'fichier'}"
+
+
+def _files(user: User) -> Any:
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "size": a.size,
+            "content_type": a.content_type,
+            "room": {"id": a.room_id, "name": a.room.name},
+            "message": a.message_id,
+            "created_at": iso(a.created_at),
+            "path": _zip_name(a),
+        }
+        for a in _files_of(user)
+    ]
+
+
 def _tokens(user: User) -> Any:
     return [
         {
@@ -128,6 +159,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "rooms.json": _rooms,
     "messages.json": _messages,
     "reactions.json": _reactions,
+    "files.json": _files,
     "tokens.json": _tokens,
     "sessions.json": _sessions,
 }
@@ -138,6 +170,7 @@ profile.json   votre profil
 rooms.json     les salons dont vous êtes membre
 messages.json  vos messages (non supprimés), avec le nom de leur salon
 reactions.json vos réactions
+files.json     les fichiers que vous avez déposés ; leur contenu est dans files/
 tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
 
@@ -145,16 +178,23 @@ Les messages des autres personnes ne figurent pas dans cet export.
 """
 
 
-def user_export(*, user: User) -> bytes:
-    """A zip of the person's data, one JSON file per kind, with a README."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def user_export(*, user: User, out: BinaryIO) -> None:
+    """Write a zip of the person's data to ``out``: one JSON file per kind, files, a README."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", _README.format(date=iso(timezone.now())))
         for name, exporter in _EXPORTERS.items():
             archive.writestr(
                 name, json.dumps(exporter(user), ensure_ascii=False, indent=2, default=str)
             )
-    return buffer.getvalue()
+        for attachment in _files_of(user):
+            try:
+                with (
+                    attachment.file.open("rb") as source,
+                    archive.open(_zip_name(attachment), "w") as target,
+                ):
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+            except OSError:  # listed in files.json; its content is missing from storage
+                continue
 
 
 # --- erasure ---------------------------------------------------------------------------------
@@ -200,6 +240,7 @@ def account_erase(
     """
     from backend.accounts.sessions import user_sessions_end
     from backend.messaging.services import message_remove
+    from backend.messaging.services.files import attachments_erase
     from backend.messaging.services.reactions import reaction_remove
     from backend.rooms.services import room_leave
     from realtime import publish
@@ -230,6 +271,7 @@ def account_erase(
         user_sessions_end(user=user)
         Invitation.objects.filter(invitee=user).delete()
         Mention.objects.filter(user=user).delete()
+        attachments_erase(Attachment.objects.filter(uploader=user, message__isnull=True))
         ThreadFollow.objects.filter(user=user).delete()
         ApiToken.objects.filter(user=user).delete()
         from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -14,6 +14,7 @@ import pyotp
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
@@ -37,6 +38,8 @@ class Endpoint:
     auth: bool = True
     long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
+    params: str = ""  # query string of the valid request (required parameters)
+    upload: bool = False  # the valid request is a multipart upload of a small PDF
 
     @property
     def key(self) -> str:
@@ -44,7 +47,8 @@ class Endpoint:
 
     @property
     def ids(self) -> list[str]:
-        return [p for p in ("room_id", "message_id", "token_id") if "{" + p + "}" in self.path]
+        names = ("room_id", "message_id", "token_id", "file_id")
+        return [p for p in names if "{" + p + "}" in self.path]
 
 
 NEW_PASSWORD = "une-phrase-de-passe-solide-42"
@@ -163,6 +167,26 @@ ENDPOINTS = [
     Endpoint("POST", "/messages/{message_id}/thread/read", {"seq": 1}),
     Endpoint("POST", "/rooms/{room_id}/read", {"seq": 1}),
     Endpoint("GET", "/mentions", query={"limit": "abc", "before": "-1"}),
+    Endpoint("POST", "/rooms/{room_id}/files", upload=True),
+    Endpoint("GET", "/files/{file_id}"),
+    Endpoint(
+        "GET",
+        "/rooms/{room_id}/documents",
+        query={"type": "video", "limit": "0", "thread": "abc", "q": "x" * 201},
+    ),
+    Endpoint(
+        "GET",
+        "/search",
+        params="q=Original",
+        query={
+            "q": "x" * 201,
+            "limit": "abc",
+            "room": "-1",
+            "author": "abc",
+            "after": "hier",
+            "has_document": "peut-être",
+        },
+    ),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -208,7 +232,17 @@ class World:
         return fill(endpoint.body)
 
     def call(self, endpoint: Endpoint, path: str | None = None, **kw: Any) -> Any:
-        return self.api.call(endpoint.method, path or self.path(endpoint), **kw)
+        if endpoint.upload and kw.get("body") is None and kw.get("raw") is None:
+            response = self.api.client.post(
+                "/api/v1" + (path or self.path(endpoint)),
+                {"file": SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")},
+                headers=self.api.headers,
+            )
+            response.json_body = json.loads(response.content) if response.content else None
+            return response
+        if path is None:
+            path = self.path(endpoint) + (f"?{endpoint.params}" if endpoint.params else "")
+        return self.api.call(endpoint.method, path, **kw)
 
 
 @pytest.fixture
@@ -219,6 +253,12 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     rooms.room_join(actor=bob, room_id=room.pk)
     message = messaging.message_send(actor=alice, room_id=room.pk, body="Original").message
     messaging.thread_follow(actor=alice, root_id=message.pk, follow=True)
+    attachment = messaging.attachment_upload(
+        actor=alice,
+        room_id=room.pk,
+        upload=SimpleUploadedFile("rbf.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    messaging.message_send(actor=alice, room_id=room.pk, body="Pièce", files=[attachment.pk])
     spare_token = accounts.token_create(user=alice, name="spare").record
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
@@ -227,6 +267,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "room_id": room.pk,
         "message_id": message.pk,
         "token_id": spare_token.pk,
+        "file_id": attachment.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -438,7 +479,8 @@ def test_an_id_that_is_not_a_positive_integer_is_refused(world, endpoint, bad_id
 @_param([e for e in ENDPOINTS if e.query])
 def test_bad_query_parameters_are_refused(world, endpoint):
     for name, value in endpoint.query.items():
-        response = world.call(endpoint, path=f"{world.path(endpoint)}?{name}={value}")
+        params = f"{endpoint.params}&" if endpoint.params else ""
+        response = world.call(endpoint, path=f"{world.path(endpoint)}?{params}{name}={value}")
 
         assert_refused(response, 400, "bad_request")
 

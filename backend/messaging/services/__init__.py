@@ -16,15 +16,24 @@ from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, Too
 from backend.rooms.access import access_room_readable, is_moderator
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.models import Membership, Room, RoomEvent
+from backend.search.indexing import document_text, index_message, unindex_message
 
 from .. import events
-from ..models import Mention, Message, MessageRevision, Reaction
+from ..models import Attachment, Mention, Message, MessageRevision, Reaction
+from .files import (
+    attachment_for_download,
+    attachment_upload,
+    attachments_claim,
+    attachments_erase,
+)
 from .mentions import mentions_record
 from .reactions import reaction_add, reaction_remove
 from .threads import thread_follow, thread_read_mark, thread_reply_recorded, thread_reply_removed
 
 __all__ = [
     "MessageResult",
+    "attachment_for_download",
+    "attachment_upload",
     "clean_documents",
     "message_delete",
     "message_edit",
@@ -117,8 +126,9 @@ def message_send(
     client_id: Any = None,
     thread: Any = None,
     documents: Any = None,
+    files: Any = None,
 ) -> MessageResult:
-    body = _check_body(body, allow_empty=bool(documents))
+    body = _check_body(body, allow_empty=bool(documents) or bool(files))
     client_id = _check_client_id(client_id)
     docs = clean_documents(documents)
     if thread is not None and (not isinstance(thread, int) or isinstance(thread, bool)):
@@ -149,6 +159,7 @@ def message_send(
         previous = _previous_send(actor=actor, client_id=client_id, room_id=room_id)
         if previous is not None:
             return MessageResult(message=previous, created=False)
+    attachments = attachments_claim(actor=actor, room_id=room.pk, file_ids=files)
     message = Message(
         room=locked,
         author=actor,
@@ -157,6 +168,7 @@ def message_send(
         documents=docs,
         client_id=client_id,
         seq=locked.last_seq + 1,
+        search_text=document_text(body, docs),
     )
     try:
         with transaction.atomic():
@@ -170,13 +182,20 @@ def message_send(
         if previous is None:
             raise
         return MessageResult(message=previous, created=False)
+    for attachment in attachments:
+        attachment.message = message
+        attachment.save(update_fields=["message"])
+    if attachments:
+        message.search_text = "\n".join([message.search_text, *(a.name for a in attachments)])
+        message.save(update_fields=["search_text"])
+    index_message(message.pk, message.search_text)
     if root_id is not None:
         thread_reply_recorded(reply=message, root_author_id=root_author_id)
     mentioned = mentions_record(actor=actor, message=message, membership=membership)
     event_append(
         room=locked,
         kind="message.created",
-        data=dict(events.message_created(message, mentions=mentioned)),
+        data=dict(events.message_created(message, mentions=mentioned, files=attachments)),
         message_id=message.pk,
     )
     return MessageResult(message=message, created=True)
@@ -237,7 +256,9 @@ def message_edit(
     message.documents = docs
     message.edited_at = timezone.now()
     message.edited_by = actor
-    message.save(update_fields=["body", "documents", "edited_at", "edited_by"])
+    message.search_text = document_text(body, docs)
+    message.save(update_fields=["body", "documents", "edited_at", "edited_by", "search_text"])
+    index_message(message.pk, message.search_text)
     mentioned = mentions_record(actor=actor, message=message, membership=membership)
     event_append(
         room=locked,
@@ -259,8 +280,8 @@ def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> 
     """Delete a message, for callers that have checked access themselves.
 
     ``by`` is None when the platform removes it (retention purge). ``erase`` also blanks the
-    stored body and documents and drops revisions and reactions (account erasure, retention),
-    which a user's deletion keeps.
+    stored body and documents and drops revisions, reactions and files (account erasure,
+    retention), which a user's deletion keeps.
     """
     room_id = Message.objects.filter(pk=message_id).values_list("room_id", flat=True).first()
     if room_id is None:
@@ -269,7 +290,9 @@ def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> 
     message = Message.objects.select_for_update().select_related("author").get(pk=message_id)
     if message.deleted_at is None:
         message.deleted_at = timezone.now()
-        message.save(update_fields=["deleted_at"])
+        message.search_text = ""
+        message.save(update_fields=["deleted_at", "search_text"])
+        unindex_message(message.pk)
         if message.thread_id is not None:
             thread_reply_removed(reply=message)
         Mention.objects.filter(message=message).delete()
@@ -290,6 +313,7 @@ def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> 
     if erase:
         MessageRevision.objects.filter(message=message).delete()
         Reaction.objects.filter(message=message).delete()
+        attachments_erase(Attachment.objects.filter(message=message))
         if message.body or message.documents:
             message.body = ""
             message.documents = []

@@ -98,6 +98,7 @@ def test_a_file_download_carries_the_security_headers(api_for, alice):
     api = api_for(alice)
 
     response = api.client.get("/api/v1/me/export", headers=api.headers)
+    response.close()
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
