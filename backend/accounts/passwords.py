@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from backend.audit.models import AuditEntry
 from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, TooLarge
 
@@ -21,6 +25,17 @@ _RESET_SALT = "preau.accounts.password-reset"
 def _fingerprint(user: User) -> str:
     # Changes with the password, so a link works once and dies with any later change.
     return salted_hmac(_RESET_SALT, f"{user.pk}:{user.password}").hexdigest()[:20]
+
+
+RESET_EMAILS_PER_HOUR = 3
+
+
+def _recent_reset_requests(user: User) -> int:
+    return AuditEntry.objects.filter(
+        action="password.reset_requested",
+        target=f"user:{user.pk}",
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
 
 
 def password_reset_token(user: User) -> str:
@@ -36,6 +51,8 @@ def password_reset_request(*, email: str, ip: str | None = None) -> None:
     user = User.objects.filter(email=email, is_active=True, is_bot=False).first()
     if user is None or not user.has_usable_password():
         return
+    if _recent_reset_requests(user) >= RESET_EMAILS_PER_HOUR:
+        return  # nobody fills an agent's mailbox with reset links; the answer stays the same
     url = f"{settings.PREAU_BASE_URL}/reset/{password_reset_token(user)}"
     send_mail(
         subject=_("Préau — réinitialisation du mot de passe"),

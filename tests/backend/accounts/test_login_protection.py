@@ -97,6 +97,13 @@ def test_password_reset_answers_the_same_for_an_existing_and_an_unknown_address(
     assert [m.to for m in mail.outbox] == [[alice.email]]
 
 
+def test_reset_emails_are_capped_per_hour_without_changing_the_answer(api_for, alice):
+    answers = [api_for(None).post("/password-reset", {"email": alice.email}) for _ in range(5)]
+
+    assert {(r.status_code, r.json_body["status"]) for r in answers} == {(202, "reset_sent")}
+    assert len(mail.outbox) == 3
+
+
 def test_the_reset_link_sets_a_new_password_once(api_for, alice):
     token = passwords.password_reset_token(alice)
     new = "une-autre-phrase-de-passe-7"
