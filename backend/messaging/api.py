@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
 
-from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest
+from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 
 from . import selectors, services
 from .events import file_ref
@@ -81,12 +79,6 @@ class MessageDetailOut(MessageOut):
     reactions: list[ReactionOut]
 
 
-def _positive(value: int, name: str) -> int:
-    if value <= 0 or value > 2**62:
-        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
-    return value
-
-
 def _documents(payload: Any) -> list[dict] | None:
     if payload is None:
         return None
@@ -101,7 +93,7 @@ def _documents(payload: Any) -> list[dict] | None:
 def message_send(request: HttpRequest, room_id: int, payload: MessageIn) -> Status:
     result = services.message_send(
         actor=request.auth,
-        room_id=_positive(room_id, "room_id"),
+        room_id=positive_id(room_id, "room_id"),
         body=payload.body,
         client_id=payload.client_id,
         thread=payload.thread,
@@ -120,7 +112,7 @@ class MessageEditIn(StrictIn):
 def message_edit(request: HttpRequest, message_id: int, payload: MessageEditIn) -> dict:
     result = services.message_edit(
         actor=request.auth,
-        message_id=_positive(message_id, "message_id"),
+        message_id=positive_id(message_id, "message_id"),
         body=payload.body,
         documents=_documents(payload.documents),
     )
@@ -130,7 +122,7 @@ def message_edit(request: HttpRequest, message_id: int, payload: MessageEditIn) 
 @router.delete("/messages/{message_id}", response={200: MessageOut, **ERRORS}, summary="Supprimer")
 def message_delete(request: HttpRequest, message_id: int) -> dict:
     result = services.message_delete(
-        actor=request.auth, message_id=_positive(message_id, "message_id")
+        actor=request.auth, message_id=positive_id(message_id, "message_id")
     )
     return message_dict(result.message)
 
@@ -140,7 +132,7 @@ def message_delete(request: HttpRequest, message_id: int) -> dict:
 )
 def message_detail(request: HttpRequest, message_id: int) -> dict:
     return selectors.message_detail_for(
-        user=request.auth, message_id=_positive(message_id, "message_id")
+        user=request.auth, message_id=positive_id(message_id, "message_id")
     )
 
 
@@ -163,7 +155,7 @@ class HistoryOut(Schema):
 )
 def message_history(request: HttpRequest, message_id: int) -> dict:
     return selectors.message_history_for(
-        user=request.auth, message_id=_positive(message_id, "message_id")
+        user=request.auth, message_id=positive_id(message_id, "message_id")
     )
 
 
@@ -184,7 +176,7 @@ class ReactionDoneOut(Schema):
 )
 def reaction_add(request: HttpRequest, message_id: int, payload: ReactionIn) -> dict:
     result = services.reaction_add(
-        actor=request.auth, message_id=_positive(message_id, "message_id"), emoji=payload.emoji
+        actor=request.auth, message_id=positive_id(message_id, "message_id"), emoji=payload.emoji
     )
     return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
 
@@ -196,7 +188,7 @@ def reaction_add(request: HttpRequest, message_id: int, payload: ReactionIn) -> 
 )
 def reaction_remove(request: HttpRequest, message_id: int, payload: ReactionIn) -> dict:
     result = services.reaction_remove(
-        actor=request.auth, message_id=_positive(message_id, "message_id"), emoji=payload.emoji
+        actor=request.auth, message_id=positive_id(message_id, "message_id"), emoji=payload.emoji
     )
     return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
 
@@ -212,7 +204,7 @@ class ThreadOut(Schema):
 
 @router.get("/messages/{message_id}/thread", response={200: ThreadOut, **ERRORS}, summary="Un fil")
 def thread_detail(request: HttpRequest, message_id: int) -> dict:
-    return selectors.thread_for(user=request.auth, root_id=_positive(message_id, "message_id"))
+    return selectors.thread_for(user=request.auth, root_id=positive_id(message_id, "message_id"))
 
 
 class FollowOut(Schema):
@@ -225,7 +217,7 @@ class FollowOut(Schema):
 )
 def thread_follow(request: HttpRequest, message_id: int) -> dict:
     services.thread_follow(
-        actor=request.auth, root_id=_positive(message_id, "message_id"), follow=True
+        actor=request.auth, root_id=positive_id(message_id, "message_id"), follow=True
     )
     return {"root": message_id, "following": True}
 
@@ -237,7 +229,7 @@ def thread_follow(request: HttpRequest, message_id: int) -> dict:
 )
 def thread_unfollow(request: HttpRequest, message_id: int) -> dict:
     services.thread_follow(
-        actor=request.auth, root_id=_positive(message_id, "message_id"), follow=False
+        actor=request.auth, root_id=positive_id(message_id, "message_id"), follow=False
     )
     return {"root": message_id, "following": False}
 
@@ -257,7 +249,7 @@ class ReadOut(Schema):
 )
 def thread_read(request: HttpRequest, message_id: int, payload: ReadIn) -> dict:
     seq = services.thread_read_mark(
-        actor=request.auth, root_id=_positive(message_id, "message_id"), seq=payload.seq
+        actor=request.auth, root_id=positive_id(message_id, "message_id"), seq=payload.seq
     )
     return {"seq": seq}
 
@@ -292,7 +284,7 @@ def mention_inbox(request: HttpRequest, query: Query[MentionQuery]) -> list[dict
 )
 def file_upload(request: HttpRequest, room_id: int, file: File[UploadedFile]) -> Status:
     attachment = services.attachment_upload(
-        actor=request.auth, room_id=_positive(room_id, "room_id"), upload=file
+        actor=request.auth, room_id=positive_id(room_id, "room_id"), upload=file
     )
     return Status(201, file_ref(attachment))
 
@@ -304,7 +296,7 @@ def file_upload(request: HttpRequest, room_id: int, file: File[UploadedFile]) ->
 )
 def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     attachment = services.attachment_for_download(
-        actor=request.auth, attachment_id=_positive(file_id, "file_id")
+        actor=request.auth, attachment_id=positive_id(file_id, "file_id")
     )
     response = FileResponse(
         attachment.file.open("rb"),
@@ -345,7 +337,7 @@ class DocumentQuery(Schema):
 def room_documents(request: HttpRequest, room_id: int, query: Query[DocumentQuery]) -> list[dict]:
     return selectors.documents_for(
         user=request.auth,
-        room_id=_positive(room_id, "room_id"),
+        room_id=positive_id(room_id, "room_id"),
         q=query.q,
         kind=query.type,
         thread=query.thread,

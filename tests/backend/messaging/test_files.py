@@ -14,20 +14,11 @@ from django.test import Client
 from backend.accounts import services as accounts
 from backend.messaging import services as messaging
 from backend.messaging.models import Attachment
-from backend.rooms import services as rooms
 from backend.rooms.models import RoomEvent
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def room(alice, bob):  # type: ignore[no-untyped-def]
-    room = rooms.room_create(actor=alice, name="Cellule", kind="private", access="invite").room
-    rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
-    rooms.room_join(actor=bob, room_id=room.pk)
-    return room
 
 
 class Uploader:
