@@ -1,8 +1,15 @@
-from django.urls import path
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
 app_name = "web"
 urlpatterns = [
+    path("", views.app, name="app"),
+    path("login/", views.login_page, name="login"),
+    path("signup/", views.signup_page, name="signup"),
     path("verify/<str:token>", views.verify_email, name="verify"),
+    # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

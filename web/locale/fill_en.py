@@ -1,0 +1,236 @@
+"""Fill web/locale/en/*.po with the English translations below, then compile every catalogue.
+
+Run after `django-admin makemessages` (see web/locale/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+EN = {
+    "%(a)s et %(b)s écrivent…": "%(a)s and %(b)s are typing…",
+    "%(name)s écrit…": "%(name)s is typing…",
+    "(modifié)": "(edited)",
+    "Accepter l'invitation": "Accept the invitation",
+    "Accès": "Access",
+    "Accepter": "Accept",
+    "Accepter l'invitation dans « %(room)s »": "Accept the invitation to “%(room)s”",
+    "%(by)s vous invite dans « %(room)s ».": "%(by)s invites you to “%(room)s”.",
+    "Invitations": "Invitations",
+    "Adresse confirmée": "Address confirmed",
+    "Adresse électronique de l'agent": "The agent's email address",
+    "Adresse électronique professionnelle": "Work email address",
+    "Afficher les messages précédents": "Show earlier messages",
+    "Aller au contenu": "Skip to content",
+    "Aller à la ligne": "New line",
+    "Aller à la liste des salons": "Skip to the room list",
+    "Aller à la saisie du message": "Skip to the message box",
+    "Annuaire des salons": "Room directory",
+    "Annuler la modification en cours": "Cancel the current edit",
+    "Annuler": "Cancel",
+    "Association": "Association",
+    "Aucun salon": "No rooms",
+    "Aujourd’hui": "Today",
+    "Autre": "Other",
+    "Bienvenue sur Préau": "Welcome to Préau",
+    "CNFPT": "CNFPT",
+    "Ce message a été supprimé.": "This message was deleted.",
+    "Centre de gestion": "Centre de gestion",
+    "Changer": "Change",
+    "Choisissez un salon dans la liste, ou parcourez l'annuaire des salons pour en rejoindre un.": "Pick a room from the list, or browse the room directory to join one.",
+    "Commune": "Municipality",
+    "Confirmer la suppression": "Confirm deletion",
+    "Connexion": "Log in",
+    "Créer mon compte": "Create my account",
+    "Créer un compte Préau": "Create a Préau account",
+    "Créer un compte": "Create an account",
+    "Créer un salon": "Create a room",
+    "Créer": "Create",
+    "Demande enregistrée pour le domaine %(domain)s. Vous recevrez un message quand elle aura été examinée.": "Request recorded for the domain %(domain)s. You will receive a message once it has been reviewed.",
+    "Demander l'ajout de mon domaine": "Ask for my domain to be added",
+    "Description (facultatif)": "Description (optional)",
+    "Déjà un compte ?": "Already have an account?",
+    "Département": "Département",
+    "EPCI (intercommunalité)": "EPCI (intermunicipal body)",
+    "En attente de connexion…": "Waiting for the connection…",
+    "Enregistrer": "Save",
+    "Entrée pour envoyer, Maj+Entrée pour aller à la ligne. **gras**, *italique*, `code` et liens acceptés.": "Enter sends, Shift+Enter adds a line. **bold**, *italic*, `code` and links accepted.",
+    "Envoi…": "Sending…",
+    "Envoyer la demande": "Send the request",
+    "Envoyer le message": "Send the message",
+    "Envoyer": "Send",
+    "Erreur inattendue ; réessayez.": "Unexpected error; please try again.",
+    "Fermer": "Close",
+    "Fonction (facultatif)": "Job title (optional)",
+    "Hier": "Yesterday",
+    "Indiquez votre adresse et votre mot de passe.": "Enter your address and your password.",
+    "Inscription": "Sign up",
+    "Invitation envoyée à %(email)s.": "Invitation sent to %(email)s.",
+    "Inviter dans ce salon": "Invite to this room",
+    "Inviter": "Invite",
+    "L'équipe Préau vérifiera que ce domaine appartient bien à une organisation publique, puis vous écrira.": "The Préau team will check that this domain belongs to a public organisation, then write to you.",
+    "La messagerie des agents du service public local.": "The messaging service of local public-sector agents.",
+    "Langue": "Language",
+    "Le nom du salon est obligatoire.": "The room name is required.",
+    "Le serveur est injoignable.": "The server cannot be reached.",
+    "Lien invalide": "Invalid link",
+    "Merci %(name)s : votre adresse est confirmée et votre compte est rattaché à %(org)s.": "Thank you %(name)s: your address is confirmed and your account belongs to %(org)s.",
+    "Mes salons": "My rooms",
+    "Message dans %(room)s": "Message in %(room)s",
+    "Message pour l'équipe (facultatif)": "Message for the team (optional)",
+    "Message trop long (10 000 caractères au plus).": "Message too long (10,000 characters at most).",
+    "Messages": "Messages",
+    "Modifier le message de": "Edit the message of",
+    "Modifier le message": "Edit the message",
+    "Modifier": "Edit",
+    "Mot de passe (12 caractères au moins)": "Password (at least 12 characters)",
+    "Mot de passe": "Password",
+    "Nom affiché": "Display name",
+    "Nom de votre organisation": "Name of your organisation",
+    "Nom du salon": "Room name",
+    "Nouveaux messages": "New messages",
+    "Ouvert à tous les agents": "Open to every agent",
+    "Ouvrez le lien reçu pour activer votre compte.": "Open the link you received to activate your account.",
+    "Ouvrir l'annuaire des salons": "Open the room directory",
+    "Ouvrir": "Open",
+    "Parcourir les salons": "Browse rooms",
+    "Pas encore de compte ?": "No account yet?",
+    "Plusieurs personnes écrivent…": "Several people are typing…",
+    "Privé (sur invitation)": "Private (invitation only)",
+    "Privé": "Private",
+    "Privés": "Private",
+    "Quelqu’un": "Someone",
+    "Qui est là (%(online)s / %(total)s)": "Who is here (%(online)s / %(total)s)",
+    "Qui est là": "Who is here",
+    "Quitter ce salon ?": "Leave this room?",
+    "Quitter le salon": "Leave the room",
+    "Quitter": "Leave",
+    "Raccourcis clavier": "Keyboard shortcuts",
+    "Rechercher un salon": "Search for a room",
+    "Rechercher": "Search",
+    "Recommencer l'inscription": "Sign up again",
+    "Reconnexion…": "Reconnecting…",
+    "Rejoindre": "Join",
+    "Réessayer": "Retry",
+    "Région": "Région",
+    "Réservé à %(org)s": "Reserved for %(org)s",
+    "Réservé à mon organisation": "Reserved for my organisation",
+    "SDIS": "SDIS (fire and rescue)",
+    "Salon précédent / suivant": "Previous / next room",
+    "Se connecter à Préau": "Log in to Préau",
+    "Se connecter": "Log in",
+    "Se déconnecter": "Log out",
+    "Service de l'État": "State service",
+    "Supprimer le message de": "Delete the message of",
+    "Supprimer": "Delete",
+    "Territoire": "Territory",
+    "Territoires": "Territories",
+    "Thème": "Theme",
+    "Thématique": "Thematic",
+    "Thématiques": "Themes",
+    "Tous": "All",
+    "Trop de requêtes, patientez un instant.": "Too many requests; wait a moment.",
+    "Type d'organisation": "Kind of organisation",
+    "Type de salon": "Kind of room",
+    "Type": "Kind",
+    "Utilisez l'adresse électronique fournie par votre collectivité ou votre administration.": "Use the email address given by your local authority or administration.",
+    "Votre adresse électronique": "Your email address",
+    "Votre message": "Your message",
+    "Vous ne recevrez plus les messages de « %(room)s ».": "You will no longer receive the messages of “%(room)s”.",
+    "absent": "away",
+    "commune": "municipality",
+    "département": "département",
+    "en ligne": "online",
+    "hors ligne": "offline",
+    "ne pas déranger": "do not disturb",
+    "ouvert à tous les agents": "open to every agent",
+    "pas de réponse du serveur": "no answer from the server",
+    "région": "région",
+    "réservé à une organisation": "reserved for one organisation",
+    "sur invitation": "invitation only",
+    "Échec de l'envoi": "Sending failed",
+}
+EN_PLURAL = {
+    "%(count)s mention": ("%(count)s mention", "%(count)s mentions"),
+    "%(count)s membre": ("%(count)s member", "%(count)s members"),
+    "%(count)s message non lu": ("%(count)s unread message", "%(count)s unread messages"),
+    "%(count)s salon trouvé": ("%(count)s room found", "%(count)s rooms found"),
+}
+
+FR_PLURAL = [
+    ("%(count)s mention", "%(count)s mentions"),
+    ("%(count)s membre", "%(count)s membres"),
+    ("%(count)s message non lu", "%(count)s messages non lus"),
+    ("%(count)s salon trouvé", "%(count)s salons trouvés"),
+]
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def fill(path: Path, singular: dict[str, str], plural: dict[str, tuple[str, str]]) -> list[str]:
+    missing = []
+    text = re.sub(
+        r'(\n"[^\n]*"\n)(msgid )', r"\1\n\2", path.read_text()
+    )  # header glued to an entry
+    blocks = text.split("\n\n")
+    out = []
+    for block in blocks:
+        match = re.search(r'^msgid "(.*)"$', block, re.M)
+        msgid = (
+            match.group(1).encode().decode("unicode_escape").encode("latin-1").decode()
+            if match
+            else ""
+        )
+        if not msgid:
+            out.append(block.replace("charset=CHARSET", "charset=UTF-8"))
+            continue
+        if msgid in plural:
+            one, many = plural[msgid]
+            block = re.sub(r'^msgstr\[0\] ".*"$', "msgstr[0] " + _quote(one), block, flags=re.M)
+            block = re.sub(r'^msgstr\[1\] ".*"$', "msgstr[1] " + _quote(many), block, flags=re.M)
+        elif msgid in singular:
+            block = re.sub(
+                r'^msgstr ".*"$',
+                "msgstr " + _quote(singular[msgid]).replace("\\", "\\\\"),
+                block,
+                flags=re.M,
+            )
+        else:
+            missing.append(msgid)
+            if "#, fuzzy" in block:  # msgmerge's guess from a similar string: never ship it
+                block = re.sub(r'^msgstr ".*"$', 'msgstr ""', block, flags=re.M)
+        block = block.replace("#, fuzzy\n", "")
+        out.append(block)
+    path.write_text("\n\n".join(out))
+    return missing
+
+
+def main() -> None:
+    missing = []
+    for po in sorted((HERE / "en" / "LC_MESSAGES").glob("*.po")):
+        missing += fill(po, EN, EN_PLURAL)
+    # French is the source language; only its plural forms need spelling out for ngettext().
+    french_plurals = {one: (one, many) for one, many in FR_PLURAL}
+    for po in sorted((HERE / "fr" / "LC_MESSAGES").glob("*.po")):
+        fill(po, {}, french_plurals)
+    for po in sorted(HERE.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        text = po.read_text().replace("charset=CHARSET", "charset=UTF-8")
+        text = text.replace('"Language: \\n"', f'"Language: {lang}\\n"')
+        text = text.replace("PACKAGE VERSION", "Préau").replace("LANGUAGE <LL@li.org>", "Préau")
+        po.write_text(text.replace('#, fuzzy\nmsgid ""', 'msgid ""'))
+        # A developer tool run by hand: msgfmt from the PATH on our own files.
+        command = ["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)]
+        subprocess.run(command, check=True)  # noqa: S603, S607
+    if missing:
+        raise SystemExit("untranslated: " + "; ".join(missing))
+
+
+if __name__ == "__main__":
+    main()
