@@ -35,6 +35,8 @@ def assert_secure_headers(response) -> None:  # type: ignore[no-untyped-def]
         ("/robots.txt", 200),
         ("/static/admin/css/base.css", 200),  # a static file, served by WhiteNoise
         ("/admin/login/", 200),  # a login page
+        ("/login/", 200),  # the web client's login page (its own CSP, same guarantees)
+        ("/", 302),  # the web client, sending an anonymous visitor to log in
         ("/api/v1/openapi.json", 200),  # API JSON
         ("/api/v1/docs", 200),  # the API's docs page
     ],
