@@ -5,9 +5,11 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from backend.accounts.api import router as accounts_router
+from backend.accounts.security_api import router as account_security_router
 from backend.common.api import install_error_handlers
 from backend.integrations.api import router as integrations_router
 from backend.messaging.api import router as messaging_router
+from backend.privacy.api import router as privacy_router
 from backend.rooms.api import router as rooms_router
 from backend.search.api import router as search_router
 
@@ -25,7 +27,9 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", accounts_router)
+api.add_router("", account_security_router)
 api.add_router("", rooms_router)
 api.add_router("", messaging_router)
+api.add_router("", privacy_router)
 api.add_router("", search_router)
 api.add_router("", integrations_router)

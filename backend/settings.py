@@ -93,10 +93,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "backend.common",
     "backend.accounts",
     "backend.rooms",
     "backend.messaging",
+    "backend.audit",
+    "backend.privacy",
     "backend.search",
     "backend.integrations",
     "realtime",
@@ -104,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: its headers reach static files, redirects and error pages too.
+    "backend.common.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.accounts.sessions.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.common.middleware.NoIndexMiddleware",
@@ -149,7 +156,26 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "backend.accounts.validators.BreachedPasswordValidator"},
 ]
+# Failed logins: beyond these counts within the window, login answers 429 (see accounts.login).
+# The per-address limit stops guessing one agent's password; the per-IP limit is higher
+# because a whole town hall may share one public address.
+PREAU_LOGIN_WINDOW_SECONDS = int(_env("PREAU_LOGIN_WINDOW_SECONDS", "900"))
+PREAU_LOGIN_MAX_FAILURES = int(_env("PREAU_LOGIN_MAX_FAILURES", "5"))
+PREAU_LOGIN_MAX_FAILURES_PER_IP = int(_env("PREAU_LOGIN_MAX_FAILURES_PER_IP", "50"))
+# Behind a reverse proxy that sets X-Forwarded-For, the client is its last entry.
+PREAU_TRUST_X_FORWARDED_FOR = _env_bool("PREAU_TRUST_X_FORWARDED_FOR", default=False)
+# Account deletion: "anonymise" keeps the person's messages under "Ancien membre"; "delete"
+# deletes them (their events are redacted, as for any deleted message).
+PREAU_ERASURE = _env("PREAU_ERASURE", "anonymise")
+if PREAU_ERASURE not in ("anonymise", "delete"):
+    raise ImproperlyConfigured("PREAU_ERASURE must be 'anonymise' or 'delete'")
+# Two-factor authentication: optional for agents; "required" makes platform staff enrol and
+# give a code to open the admin.
+PREAU_STAFF_2FA = _env("PREAU_STAFF_2FA", "optional")
+OTP_TOTP_ISSUER = "Préau"
+PASSWORD_RESET_MAX_AGE = int(_env("PREAU_PASSWORD_RESET_MAX_AGE", "3600"))
 LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = "fr"
@@ -198,7 +224,11 @@ PREAU_BASE_URL = _env("PREAU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = int(_env("PREAU_SESSION_MAX_AGE", str(14 * 24 * 3600)))
+# A session ends after PREAU_SESSION_IDLE_SECONDS without a request, and in any case
+# PREAU_SESSION_MAX_AGE after login (accounts.sessions.SessionActivityMiddleware).
+PREAU_SESSION_MAX_AGE = int(_env("PREAU_SESSION_MAX_AGE", str(14 * 24 * 3600)))
+PREAU_SESSION_IDLE_SECONDS = int(_env("PREAU_SESSION_IDLE_SECONDS", str(2 * 24 * 3600)))
+SESSION_COOKIE_AGE = PREAU_SESSION_MAX_AGE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

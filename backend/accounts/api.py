@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -12,10 +12,14 @@ from ninja.responses import Status
 from pydantic import StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest, Forbidden, TooLarge, Unauthorized
+from backend.common.errors import BadRequest, Forbidden, TooLarge
+from backend.common.http import client_ip
 
 from . import services
+from .login import login_check
 from .models import ApiToken, User
+from .otp import OTP_SESSION_KEY
+from .sessions import user_session_end
 
 router = Router(tags=["comptes"])
 
@@ -52,20 +56,18 @@ def me_dict(user: User) -> dict:
 class LoginIn(StrictIn):
     email: StrictStr
     password: StrictStr
+    otp: StrictStr | None = None  # the two-factor code, once asked for (reason otp_required)
 
 
 @router.post("/session", response={200: MeOut, **ERRORS}, auth=None, summary="Se connecter")
 def session_login(request: HttpRequest, payload: LoginIn) -> dict:
-    if len(payload.email) > 254 or len(payload.password) > 1024:
-        raise TooLarge()
-    user = authenticate(request, email=payload.email.strip().lower(), password=payload.password)
-    if user is None or not user.is_agent or user.is_bot:
-        raise Unauthorized(
-            _("Adresse ou mot de passe incorrect, ou adresse pas encore vérifiée."),
-            reason="bad_credentials",
-        )
-    login(request, user)
-    return me_dict(user)
+    result = login_check(
+        request=request, email=payload.email, password=payload.password, otp=payload.otp
+    )
+    login(request, result.user)
+    if result.otp_verified:
+        request.session[OTP_SESSION_KEY] = True
+    return me_dict(result.user)
 
 
 @router.delete("/session", response={204: None, **ERRORS}, auth=AUTH, summary="Se déconnecter")
@@ -75,6 +77,7 @@ def session_logout(request: HttpRequest) -> Status:
     user_id = request.user.pk
     key = request.session.session_key
     logout(request)
+    user_session_end(session_key=key)
     if key:
         publish.session_ended(user_id=user_id, session_key=key)
     return Status(204, None)
@@ -83,6 +86,25 @@ def session_logout(request: HttpRequest) -> Status:
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH, summary="Mon compte")
 def me(request: HttpRequest) -> dict:
     return me_dict(request.auth)
+
+
+class EraseIn(StrictIn):
+    password: StrictStr
+
+
+@router.delete(
+    "/me",
+    response={204: None, **ERRORS},
+    auth=AUTH,
+    summary="Supprimer mon compte (mot de passe demandé ; irréversible)",
+)
+def me_erase(request: HttpRequest, payload: EraseIn) -> Status:
+    from backend.privacy.services import account_erase
+
+    account_erase(user=request.auth, password=payload.password, ip=client_ip(request))
+    if request.user.is_authenticated and request.session.session_key:
+        request.session.flush()
+    return Status(204, None)
 
 
 class SignupIn(StrictIn):

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "backend.accounts"
     label = "accounts"
     verbose_name = _("Comptes et organisations")
+
+    def ready(self) -> None:
+        from .otp import install_admin_otp
+
+        install_admin_otp()

@@ -175,3 +175,39 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for the throttling window only.
+
+    The account is named by a keyed digest of the address typed, so that addresses of people
+    who have no account (typos, guesses) are not stored.
+    """
+
+    account = models.CharField(max_length=64, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"login failure {self.account[:8]} from {self.ip}"
+
+
+class UserSession(models.Model):
+    """A browser session of an agent, so that one can list and end one's sessions.
+
+    The key is as secret as in django_session (which stores it too); the API never shows it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"

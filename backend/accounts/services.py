@@ -525,7 +525,11 @@ def user_for_session(session_key: str | None) -> User | None:
     from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
     from django.utils.crypto import constant_time_compare
 
+    from .sessions import session_is_current
+
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if not session_is_current(session):
+        return None
     user_id = session.get(SESSION_KEY)
     if user_id is None:
         return None

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+# No inline script or style anywhere: an injected <script> or style="" does not run.
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'; object-src 'none'"
+)
 
 
 class NoIndexMiddleware:
@@ -15,6 +23,30 @@ class NoIndexMiddleware:
         response = self.get_response(request)
         if not getattr(response, "preau_indexable", False):
             response.setdefault("X-Robots-Tag", "noindex, nofollow")
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """The headers every response carries, static files and error pages included.
+
+    Placed first in MIDDLEWARE so that it wraps WhiteNoise (which answers static files without
+    calling the views) and the 404/500 pages that the inner layers render from exceptions.
+    ``setdefault`` throughout: a view that sets a stricter or page-specific policy (the web
+    client's CSP, say) keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(response, "preau_indexable", False):
+            response.setdefault("X-Robots-Tag", "noindex, nofollow")
+        response.setdefault("Content-Security-Policy", getattr(settings, "PREAU_CSP", DEFAULT_CSP))
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        response.setdefault("Referrer-Policy", "same-origin")
+        response.setdefault("X-Frame-Options", "DENY")
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
 
 

@@ -62,7 +62,7 @@ class ReactionChanged(TypedDict):
 class MessageDeleted(TypedDict):
     id: int
     deleted_at: str
-    deleted_by: UserRef
+    deleted_by: UserRef | None  # None: removed by the platform (retention)
 
 
 def message_created(
@@ -100,7 +100,7 @@ def message_deleted(message: Message, *, by) -> MessageDeleted:  # type: ignore[
     return {
         "id": message.pk,
         "deleted_at": iso(message.deleted_at) or "",
-        "deleted_by": user_ref(by),
+        "deleted_by": user_ref(by) if by is not None else None,
     }
 
 

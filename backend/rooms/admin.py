@@ -24,7 +24,16 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "access", "theme", "territory", "organisation", "archived_at"]
+    list_display = [
+        "name",
+        "kind",
+        "access",
+        "theme",
+        "territory",
+        "organisation",
+        "retention_days",
+        "archived_at",
+    ]
     list_filter = ["kind", "access", "theme"]
     search_fields = ["name", "territory__name", "organisation__name"]
     readonly_fields = ["last_seq", "created_at"]

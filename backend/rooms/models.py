@@ -72,6 +72,14 @@ class Room(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
+    retention_days = models.PositiveIntegerField(
+        _("durée de conservation (jours)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Les messages plus anciens sont effacés par « preau purge ». Vide : conservés."
+        ),
+    )
     # Last assigned event sequence number; bumped under a row lock in the writer's transaction.
     last_seq = models.PositiveBigIntegerField(default=0)
 

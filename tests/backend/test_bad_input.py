@@ -10,11 +10,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
@@ -65,6 +67,8 @@ ENDPOINTS = [
     ),
     Endpoint("DELETE", "/session"),
     Endpoint("GET", "/me"),
+    Endpoint("DELETE", "/me", {"password": "{password}"}, long_fields=("password",)),
+    Endpoint("GET", "/me/export"),
     Endpoint(
         "POST",
         "/signup",
@@ -92,6 +96,26 @@ ENDPOINTS = [
         auth=False,
         long_fields=("email", "organisation_name", "message"),
     ),
+    Endpoint("POST", "/password-reset", {"email": "{alice}"}, auth=False, long_fields=("email",)),
+    Endpoint(
+        "POST",
+        "/password-reset/confirm",
+        {"token": "{reset_token}", "password": NEW_PASSWORD},
+        auth=False,
+        long_fields=("token", "password"),
+    ),
+    Endpoint(
+        "POST",
+        "/me/password",
+        {"old_password": "{password}", "new_password": NEW_PASSWORD},
+        long_fields=("old_password", "new_password"),
+    ),
+    Endpoint("GET", "/sessions"),
+    Endpoint("GET", "/me/2fa"),
+    Endpoint("POST", "/me/2fa"),
+    Endpoint("POST", "/me/2fa/confirm", {"code": "{otp_code}"}, long_fields=("code",)),
+    Endpoint("DELETE", "/me/2fa", {"password": "{password}"}, long_fields=("password",)),
+    Endpoint("POST", "/sessions/logout-all"),
     Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
     Endpoint("GET", "/tokens"),
     Endpoint("DELETE", "/tokens/{token_id}"),
@@ -276,6 +300,8 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
         "verify_token": accounts.verification_token(pending),
+        "reset_token": passwords.password_reset_token(alice),
+        "otp_code": pyotp.TOTP(otp.otp_enrol_start(user=alice).secret).now(),
     }
     return World(values=values, api=api_for(alice))
 

@@ -38,6 +38,7 @@ class Client:
         self.binary = binary
         self.hello: dict[str, Any] = {}
         self.backlog: list[dict[str, Any]] = []  # frames skipped while waiting for a reply
+        self.closed = False
 
     async def send(self, frame: dict[str, Any]) -> None:
         if self.binary:
@@ -96,6 +97,10 @@ class Client:
                 raise AssertionError(f"unexpected frame: {frame}")
 
     async def close(self) -> None:
+        # Once only: a test may close a socket early, and the fixture closes every one at the end.
+        if self.closed:
+            return
+        self.closed = True
         await self.ws.disconnect()
 
 

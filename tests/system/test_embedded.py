@@ -237,6 +237,34 @@ def test_production_profile_passes_the_deployment_checks(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_profile_secures_cookies_and_transport(tmp_path: Path) -> None:
+    env = embedded_env(
+        tmp_path,
+        PREAU_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(45),
+        ALLOWED_HOSTS="preau.example.org",
+    )
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SAMESITE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "SECURE_REFERRER_POLICY",
+        "X_FRAME_OPTIONS",
+    ]
+    code = f"from django.conf import settings; print([getattr(settings, n) for n in {names!r}])"
+
+    result = manage("shell", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(
+        [True, True, True, "Lax", "Lax", 31536000, True, "same-origin", "DENY"]
+    )
+
+
 def test_embedded_search_understands_french_on_sqlite(server: str) -> None:
     browser = Browser(server)
     status, _me = browser.call(

@@ -25,8 +25,13 @@ from backend.rooms.models import Membership, Room, RoomEvent
 from backend.search.indexing import document_text, index_message, unindex_message
 
 from .. import events
-from ..models import Mention, Message, MessageRevision
-from .files import attachment_for_download, attachment_upload, attachments_claim
+from ..models import Attachment, Mention, Message, MessageRevision, Reaction
+from .files import (
+    attachment_for_download,
+    attachment_upload,
+    attachments_claim,
+    attachments_erase,
+)
 from .mentions import mentions_record
 from .reactions import reaction_add, reaction_remove
 from .threads import thread_follow, thread_read_mark, thread_reply_recorded, thread_reply_removed
@@ -292,27 +297,50 @@ def message_edit(
 @transaction.atomic
 def message_delete(*, actor: User, message_id: Any) -> MessageResult:
     message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
-    locked = room_lock(message.room_id)
-    message = Message.objects.select_for_update().select_related("author").get(pk=message.pk)
-    if message.deleted_at is not None:
+    return message_remove(message_id=message.pk, by=actor)
+
+
+@transaction.atomic
+def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> MessageResult:
+    """Delete a message, for callers that have checked access themselves.
+
+    ``by`` is None when the platform removes it (retention purge). ``erase`` also blanks the
+    stored body and documents and drops revisions, reactions and files (account erasure,
+    retention), which a user's deletion keeps.
+    """
+    room_id = Message.objects.filter(pk=message_id).values_list("room_id", flat=True).first()
+    if room_id is None:
         raise NotFound()
-    message.deleted_at = timezone.now()
-    message.search_text = ""
-    message.save(update_fields=["deleted_at", "search_text"])
-    unindex_message(message.pk)
-    if message.thread_id is not None:
-        thread_reply_removed(reply=message)
-    Mention.objects.filter(message=message).delete()
-    # Earlier events no longer carry the content on replay.
-    for event in RoomEvent.objects.filter(
-        message_id=message.pk, kind__in=("message.created", "message.edited")
-    ):
-        event.data = events.message_redacted(event.data)
-        event.save(update_fields=["data"])
-    event_append(
-        room=locked,
-        kind="message.deleted",
-        data=dict(events.message_deleted(message, by=actor)),
-        message_id=message.pk,
-    )
+    locked = room_lock(room_id)
+    message = Message.objects.select_for_update().select_related("author").get(pk=message_id)
+    if message.deleted_at is None:
+        message.deleted_at = timezone.now()
+        message.search_text = ""
+        message.save(update_fields=["deleted_at", "search_text"])
+        unindex_message(message.pk)
+        if message.thread_id is not None:
+            thread_reply_removed(reply=message)
+        Mention.objects.filter(message=message).delete()
+        # Earlier events no longer carry the content on replay.
+        for event in RoomEvent.objects.filter(
+            message_id=message.pk, kind__in=("message.created", "message.edited")
+        ):
+            event.data = events.message_redacted(event.data)
+            event.save(update_fields=["data"])
+        event_append(
+            room=locked,
+            kind="message.deleted",
+            data=dict(events.message_deleted(message, by=by)),
+            message_id=message.pk,
+        )
+    elif not erase:
+        raise NotFound()
+    if erase:
+        MessageRevision.objects.filter(message=message).delete()
+        Reaction.objects.filter(message=message).delete()
+        attachments_erase(Attachment.objects.filter(message=message))
+        if message.body or message.documents:
+            message.body = ""
+            message.documents = []
+            message.save(update_fields=["body", "documents"])
     return MessageResult(message=message, created=False)

@@ -133,3 +133,16 @@ def attachment_for_download(*, actor: User, attachment_id: int) -> Attachment:
     # The message's room decides (a message moved elsewhere takes its files along).
     access_room_readable(actor=actor, room_id=message.room_id if message else attachment.room_id)
     return attachment
+
+
+def attachments_erase(attachments: Any) -> int:
+    """Delete these attachments; their stored files go once the transaction commits."""
+    files = [(a.file.storage, a.file.name) for a in attachments if a.file]
+    deleted, _rows = attachments.delete()
+
+    def remove() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+    return deleted
