@@ -131,8 +131,19 @@ def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
     return wanted
 
 
+def _has_tables(database: Path) -> bool:
+    if not database.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    except sqlite3.DatabaseError:
+        return True  # not a database we can read: do not overwrite it silently
+
+
 def data_dir_in_use(database: Path, media: Path) -> bool:
-    return (database.exists() and database.stat().st_size > 0) or bool(_files(media))
+    """Data worth keeping: a database with tables, or uploaded files."""
+    return _has_tables(database) or bool(_files(media))
 
 
 def restore(source: Path, *, force: bool = False) -> dict[str, Any]:

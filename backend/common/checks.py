@@ -79,7 +79,8 @@ def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 def _check_database() -> list[CheckMessage]:
     from django.db import connection
 
-    if settings.EMBEDDED:
+    db = settings.DATABASES["default"]
+    if "sqlite3" in db["ENGINE"]:
         if not os.access(settings.DATA_DIR, os.W_OK):
             return [
                 Error(
@@ -88,8 +89,18 @@ def _check_database() -> list[CheckMessage]:
                     id="preau.E001",
                 )
             ]
-    db = settings.DATABASES["default"]
-    where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
+        if not os.path.exists(db["NAME"]):  # opening it would create it: leave that to serve
+            return [
+                Info(
+                    f"La base {db['NAME']} n'existe pas encore.",
+                    hint="« preau serve » (ou « preau migrate ») la crée ; « preau restore » "
+                    "y remet une sauvegarde.",
+                    id="preau.I004",
+                )
+            ]
+        where = str(db["NAME"])
+    else:
+        where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db.get('NAME')}"
     try:
         connection.ensure_connection()
         with connection.cursor() as cursor:

@@ -51,6 +51,9 @@ def test_backup_then_restore_into_a_fresh_data_dir_gives_the_same_rooms_messages
     assert {"manifest.json", "preau.sqlite3", "media/documents/2026/compte-rendu.pdf"} <= names
 
     fresh = embedded_env(tmp_path / "fresh")
+    checked = preau("check", env=fresh)  # what an operator may well run first
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "preau.I004" in checked.stdout + checked.stderr
     restored = preau("restore", str(archive), env=fresh)
 
     assert restored.returncode == 0, restored.stderr

@@ -79,3 +79,24 @@ def test_other_commands_do_not_print_the_configuration_notes():
     from django.core.checks import run_checks
 
     assert not [m for m in run_checks() if m.id.startswith("preau.")]
+
+
+def test_check_does_not_create_a_missing_embedded_database(settings, tmp_path):
+    settings.DATABASES["default"] = {
+        **settings.DATABASES["default"],
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": tmp_path / "preau.sqlite3",
+    }
+    settings.DATA_DIR = tmp_path
+    settings.REDIS_URL = ""
+
+    from backend.common import checks
+
+    checks.CONNECT = True
+    try:
+        messages = checks._check_database()
+    finally:
+        checks.CONNECT = False
+
+    assert [m.id for m in messages] == ["preau.I004"]
+    assert not (tmp_path / "preau.sqlite3").exists()
