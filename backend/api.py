@@ -8,6 +8,7 @@ from backend.accounts.api import router as accounts_router
 from backend.common.api import install_error_handlers
 from backend.messaging.api import router as messaging_router
 from backend.rooms.api import router as rooms_router
+from backend.search.api import router as search_router
 
 api = NinjaAPI(
     title="Préau API",
@@ -25,3 +26,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", rooms_router)
 api.add_router("", messaging_router)
+api.add_router("", search_router)

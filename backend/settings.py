@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.rooms",
     "backend.messaging",
+    "backend.search",
     "realtime",
     "web",
 ]

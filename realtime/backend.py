@@ -75,3 +75,14 @@ def presence_status(user_id: int) -> str:
     from .presence import get_store
 
     return get_store().statuses([user_id]).get(user_id, "online")
+
+
+@database_sync_to_async
+def thread_read_mark(user_id: int, root_id: int, seq: int) -> int:
+    return messaging.thread_read_mark(actor=_actor(user_id), root_id=root_id, seq=seq)
+
+
+@database_sync_to_async
+def reaction(user_id: int, message_id: int, emoji: Any, *, add: bool) -> bool:
+    service = messaging.reaction_add if add else messaging.reaction_remove
+    return service(actor=_actor(user_id), message_id=message_id, emoji=emoji).changed

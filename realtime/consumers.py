@@ -141,7 +141,16 @@ class Connection(AsyncWebsocketConsumer):
             {
                 "type": "hello",
                 "user": {"id": creds.user_id, "name": creds.name},
-                "rooms": [{"id": r.id, "seq": r.seq, "read": r.read} for r in rooms],
+                "rooms": [
+                    {
+                        "id": r.id,
+                        "seq": r.seq,
+                        "read": r.read,
+                        "unread": r.unread,
+                        "mentions": r.mentions,
+                    }
+                    for r in rooms
+                ],
             }
         )
         self.registered = True
@@ -459,8 +468,25 @@ class Connection(AsyncWebsocketConsumer):
 
     async def on_read(self, frame: dict[str, Any]) -> dict[str, Any]:
         room_id = _int(frame.get("room"), "room")
-        seq = await db.read_mark(self.user_id, room_id, _int(frame.get("seq"), "seq"))
-        return {"room": room_id, "seq": seq}
+        seq = _int(frame.get("seq"), "seq")
+        if frame.get("thread") is not None:
+            thread = _int(frame.get("thread"), "thread")
+            return {
+                "room": room_id,
+                "thread": thread,
+                "seq": await db.thread_read_mark(self.user_id, thread, seq),
+            }
+        return {"room": room_id, "seq": await db.read_mark(self.user_id, room_id, seq)}
+
+    async def on_reaction_add(self, frame: dict[str, Any]) -> dict[str, Any]:
+        message_id = _int(frame.get("message"), "message")
+        changed = await db.reaction(self.user_id, message_id, frame.get("emoji"), add=True)
+        return {"message": message_id, "changed": changed}
+
+    async def on_reaction_remove(self, frame: dict[str, Any]) -> dict[str, Any]:
+        message_id = _int(frame.get("message"), "message")
+        changed = await db.reaction(self.user_id, message_id, frame.get("emoji"), add=False)
+        return {"message": message_id, "changed": changed}
 
     async def on_typing(self, frame: dict[str, Any]) -> dict[str, Any] | None:
         room_id = _int(frame.get("room"), "room")
@@ -525,6 +551,8 @@ HANDLERS: dict[str, Handler] = {
     "message.edit": Connection.on_message_edit,
     "message.delete": Connection.on_message_delete,
     "read": Connection.on_read,
+    "reaction.add": Connection.on_reaction_add,
+    "reaction.remove": Connection.on_reaction_remove,
     "typing": Connection.on_typing,
     "presence": Connection.on_presence,
 }

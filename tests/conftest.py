@@ -55,6 +55,8 @@ def _end_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Any:
     yield
     from django.db import connection
 
+    if not str(connection.settings_dict["NAME"]).startswith("test_"):
+        return
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
             cursor.execute(

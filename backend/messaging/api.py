@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
 
@@ -14,7 +14,7 @@ from backend.common import metrics
 from backend.common.api import AUTH, ERRORS, StrictIn
 from backend.common.errors import BadRequest
 
-from . import services
+from . import selectors, services
 from .selectors import message_dict
 
 router = Router(tags=["messages"], auth=AUTH)
@@ -54,6 +54,18 @@ class MessageOut(Schema):
     created_at: str
     edited_at: str | None
     deleted: bool
+    reply_count: int = 0
+    last_reply_at: str | None = None
+
+
+class ReactionOut(Schema):
+    emoji: str
+    count: int
+    users: list[AuthorOut]
+
+
+class MessageDetailOut(MessageOut):
+    reactions: list[ReactionOut]
 
 
 def _positive(value: int, name: str) -> int:
@@ -108,3 +120,153 @@ def message_delete(request: HttpRequest, message_id: int) -> dict:
         actor=request.auth, message_id=_positive(message_id, "message_id")
     )
     return message_dict(result.message)
+
+
+@router.get(
+    "/messages/{message_id}", response={200: MessageDetailOut, **ERRORS}, summary="Un message"
+)
+def message_detail(request: HttpRequest, message_id: int) -> dict:
+    return selectors.message_detail_for(
+        user=request.auth, message_id=_positive(message_id, "message_id")
+    )
+
+
+class VersionOut(Schema):
+    body: str
+    documents: list[DocumentOut]
+    written_at: str
+    written_by: AuthorOut | None
+
+
+class HistoryOut(Schema):
+    message: int
+    versions: list[VersionOut]
+
+
+@router.get(
+    "/messages/{message_id}/history",
+    response={200: HistoryOut, **ERRORS},
+    summary="Versions successives d'un message (la dernière est l'actuelle)",
+)
+def message_history(request: HttpRequest, message_id: int) -> dict:
+    return selectors.message_history_for(
+        user=request.auth, message_id=_positive(message_id, "message_id")
+    )
+
+
+class ReactionIn(StrictIn):
+    emoji: StrictStr = Field(description="A Unicode emoji, or a :short_code:")
+
+
+class ReactionDoneOut(Schema):
+    message: int
+    emoji: str
+    changed: bool
+
+
+@router.post(
+    "/messages/{message_id}/reactions",
+    response={200: ReactionDoneOut, **ERRORS},
+    summary="Réagir (idempotent)",
+)
+def reaction_add(request: HttpRequest, message_id: int, payload: ReactionIn) -> dict:
+    result = services.reaction_add(
+        actor=request.auth, message_id=_positive(message_id, "message_id"), emoji=payload.emoji
+    )
+    return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
+
+
+@router.delete(
+    "/messages/{message_id}/reactions",
+    response={200: ReactionDoneOut, **ERRORS},
+    summary="Retirer sa réaction (idempotent)",
+)
+def reaction_remove(request: HttpRequest, message_id: int, payload: ReactionIn) -> dict:
+    result = services.reaction_remove(
+        actor=request.auth, message_id=_positive(message_id, "message_id"), emoji=payload.emoji
+    )
+    return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
+
+
+class ThreadOut(Schema):
+    root: MessageDetailOut
+    replies: list[MessageDetailOut]
+    participants: list[AuthorOut]
+    following: bool
+    read: int | None
+    unread: int
+
+
+@router.get("/messages/{message_id}/thread", response={200: ThreadOut, **ERRORS}, summary="Un fil")
+def thread_detail(request: HttpRequest, message_id: int) -> dict:
+    return selectors.thread_for(user=request.auth, root_id=_positive(message_id, "message_id"))
+
+
+class FollowOut(Schema):
+    root: int
+    following: bool
+
+
+@router.post(
+    "/messages/{message_id}/follow", response={200: FollowOut, **ERRORS}, summary="Suivre un fil"
+)
+def thread_follow(request: HttpRequest, message_id: int) -> dict:
+    services.thread_follow(
+        actor=request.auth, root_id=_positive(message_id, "message_id"), follow=True
+    )
+    return {"root": message_id, "following": True}
+
+
+@router.delete(
+    "/messages/{message_id}/follow",
+    response={200: FollowOut, **ERRORS},
+    summary="Ne plus suivre un fil",
+)
+def thread_unfollow(request: HttpRequest, message_id: int) -> dict:
+    services.thread_follow(
+        actor=request.auth, root_id=_positive(message_id, "message_id"), follow=False
+    )
+    return {"root": message_id, "following": False}
+
+
+class ReadIn(StrictIn):
+    seq: StrictInt = Field(ge=0)
+
+
+class ReadOut(Schema):
+    seq: int
+
+
+@router.post(
+    "/messages/{message_id}/thread/read",
+    response={200: ReadOut, **ERRORS},
+    summary="Marquer un fil suivi comme lu jusqu'à seq",
+)
+def thread_read(request: HttpRequest, message_id: int, payload: ReadIn) -> dict:
+    seq = services.thread_read_mark(
+        actor=request.auth, root_id=_positive(message_id, "message_id"), seq=payload.seq
+    )
+    return {"seq": seq}
+
+
+class MentionRoomOut(Schema):
+    id: int
+    name: str
+
+
+class MentionOut(Schema):
+    id: int
+    everyone: bool
+    unread: bool
+    room: MentionRoomOut
+    message: MessageOut
+
+
+class MentionQuery(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    before: int | None = Field(None, ge=1, le=2**62, description="Mention id to page back from")
+
+
+@router.get("/mentions", response={200: list[MentionOut], **ERRORS}, summary="Mes mentions")
+def mention_inbox(request: HttpRequest, query: Query[MentionQuery]) -> list[dict]:
+    return selectors.mention_inbox_for(user=request.auth, limit=query.limit, before=query.before)

@@ -22,6 +22,7 @@ class MessageCreated(TypedDict):
     documents: list[Document]
     client_id: str | None
     created_at: str
+    mentions: list[int]
 
 
 class MessageEdited(TypedDict):
@@ -30,6 +31,13 @@ class MessageEdited(TypedDict):
     documents: list[Document]
     edited_at: str
     edited_by: UserRef
+    mentions: list[int]
+
+
+class ReactionChanged(TypedDict):
+    message: int
+    emoji: str
+    user: UserRef
 
 
 class MessageDeleted(TypedDict):
@@ -38,7 +46,7 @@ class MessageDeleted(TypedDict):
     deleted_by: UserRef
 
 
-def message_created(message: Message) -> MessageCreated:
+def message_created(message: Message, *, mentions: list[int] | None = None) -> MessageCreated:
     return {
         "id": message.pk,
         "author": user_ref(message.author),
@@ -47,17 +55,23 @@ def message_created(message: Message) -> MessageCreated:
         "documents": list(message.documents),
         "client_id": message.client_id,
         "created_at": iso(message.created_at) or "",
+        "mentions": list(mentions or []),
     }
 
 
-def message_edited(message: Message, *, by) -> MessageEdited:  # type: ignore[no-untyped-def]
+def message_edited(message: Message, *, by, mentions: list[int] | None = None) -> MessageEdited:  # type: ignore[no-untyped-def]
     return {
         "id": message.pk,
         "body": message.body,
         "documents": list(message.documents),
         "edited_at": iso(message.edited_at) or "",
         "edited_by": user_ref(by),
+        "mentions": list(mentions or []),
     }
+
+
+def reaction_changed(message: Message, *, emoji: str, by) -> ReactionChanged:  # type: ignore[no-untyped-def]
+    return {"message": message.pk, "emoji": emoji, "user": user_ref(by)}
 
 
 def message_deleted(message: Message, *, by) -> MessageDeleted:  # type: ignore[no-untyped-def]

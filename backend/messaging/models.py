@@ -21,7 +21,15 @@ class Message(models.Model):
     seq = models.PositiveBigIntegerField(help_text="seq of the message.created event")
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Body plus document titles: what full-text search matches (kept by the services).
+    search_text = models.TextField(blank=True, default="")
+    # Thread root bookkeeping, kept by the services under the room lock.
+    reply_count = models.PositiveIntegerField(default=0)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -35,3 +43,75 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} in room {self.room_id}"
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    emoji = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} by {self.user_id} on {self.message_id}"
+
+
+class MessageRevision(models.Model):
+    """A previous version of an edited message, readable by the room's readers."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    documents = models.JSONField(default=list, blank=True)
+    # When this version was written (the message's creation or a previous edit), and by whom.
+    written_at = models.DateTimeField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["message", "replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.message_id} written {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class ThreadFollow(models.Model):
+    """A user following a thread (root message), with its read position in the thread."""
+
+    root = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_threads"
+    )
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["root", "user"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.root_id}"
+
+
+class Mention(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mention_rows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+    # Denormalised from the message for the inbox and unread counts (kept in step on moves).
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    everyone = models.BooleanField(default=False, help_text="@salon rather than @Name")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="mention_once")]
+        indexes = [models.Index(fields=["user", "room", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} mentioned in {self.message_id}"

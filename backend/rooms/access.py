@@ -88,3 +88,19 @@ def require_member(membership: Membership | None) -> Membership:
 def require_moderator(*, user: User, membership: Membership | None) -> None:
     if not is_moderator(user=user, membership=membership):
         raise Forbidden(_("Seuls les modérateurs du salon peuvent faire cela."))
+
+
+def readable_rooms_q(user: User, prefix: str = "") -> Q:
+    """Rooms whose content the user may read (``can_read`` as a filter), for search and lists."""
+
+    def q(**kwargs: object) -> Q:
+        return Q(**{f"{prefix}{key}": value for key, value in kwargs.items()})
+
+    if not user.is_agent:
+        return q(pk__in=[])
+    is_member = q(memberships__user=user)
+    is_open = q(access=Room.Access.OPEN)
+    if user.organisation_id is None:
+        return is_member | is_open
+    is_own_organisation = q(access=Room.Access.ORGANISATION, organisation_id=user.organisation_id)
+    return is_member | is_open | is_own_organisation

@@ -50,6 +50,9 @@ class RoomOut(Schema):
     role: str | None
     is_member: bool
     invited: bool
+    read: int | None = Field(None, description="The caller's read position (members)")
+    unread: int = Field(0, description="Messages by others after the read position")
+    mentions: int = Field(0, description="Unread messages mentioning the caller")
 
 
 class RoomIn(StrictIn):
@@ -140,6 +143,27 @@ def room_invite(request: HttpRequest, room_id: int, payload: InviteIn) -> Status
             "created_at": invitation.created_at,
         },
     )
+
+
+class ReadIn(StrictIn):
+    seq: StrictInt = Field(ge=0)
+
+
+class ReadOut(Schema):
+    room: int
+    seq: int
+
+
+@router.post(
+    "/rooms/{room_id}/read",
+    response={200: ReadOut, **ERRORS},
+    summary="Marquer le salon comme lu jusqu'à seq (ne recule jamais)",
+)
+def room_read(request: HttpRequest, room_id: int, payload: ReadIn) -> dict:
+    seq = services.read_mark(
+        actor=request.auth, room_id=_positive(room_id, "room_id"), seq=payload.seq
+    )
+    return {"room": room_id, "seq": seq}
 
 
 class MemberUserOut(Schema):

@@ -16,8 +16,20 @@ from .access import access_room_readable, access_room_visible, visible_rooms
 from .models import Invitation, Membership, Room, RoomEvent
 
 
+def _unread(*, user: User, room_ids: list[int]) -> dict[int, dict[str, int]]:
+    from backend.messaging.selectors import unread_counts_for
+
+    return unread_counts_for(user=user, room_ids=room_ids) if room_ids else {}
+
+
 def room_dict(
-    room: Room, *, role: str | None, member_count: int | None = None, invited: bool = False
+    room: Room,
+    *,
+    role: str | None,
+    member_count: int | None = None,
+    invited: bool = False,
+    unread: dict[str, int] | None = None,
+    read: int | None = None,
 ) -> dict[str, Any]:
     return {
         "id": room.pk,
@@ -45,6 +57,9 @@ def room_dict(
         "role": role,
         "is_member": role is not None,
         "invited": invited,
+        "read": read,
+        "unread": (unread or {}).get("unread", 0),
+        "mentions": (unread or {}).get("mentions", 0),
     }
 
 
@@ -89,15 +104,21 @@ def room_list_for(
         .annotate(n_members=Count("memberships", distinct=True))
         .order_by("name", "pk")
     )
-    roles = dict(
-        Membership.objects.filter(user=user, room_id__in=ids).values_list("room_id", "role")
-    )
+    mine_rows = Membership.objects.filter(user=user, room_id__in=ids)
+    roles = dict(mine_rows.values_list("room_id", "role"))
+    reads = dict(mine_rows.values_list("room_id", "last_read_seq"))
+    unread = _unread(user=user, room_ids=list(roles))
     invited = set(
         Invitation.objects.filter(invitee=user, room_id__in=ids).values_list("room_id", flat=True)
     )
     return [
         room_dict(
-            room, role=roles.get(room.pk), member_count=room.n_members, invited=room.pk in invited
+            room,
+            role=roles.get(room.pk),
+            member_count=room.n_members,
+            invited=room.pk in invited,
+            unread=unread.get(room.pk),
+            read=reads.get(room.pk),
         )
         for room in page
     ]
@@ -112,7 +133,12 @@ def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
     count = Membership.objects.filter(room=room).count()
     invited = membership is None and Invitation.objects.filter(room=room, invitee=user).exists()
     return room_dict(
-        room, role=membership.role if membership else None, member_count=count, invited=invited
+        room,
+        role=membership.role if membership else None,
+        member_count=count,
+        invited=invited,
+        unread=_unread(user=user, room_ids=[room.pk]).get(room.pk) if membership else None,
+        read=membership.last_read_seq if membership else None,
     )
 
 
@@ -204,6 +230,8 @@ class SocketRoom:
     seq: int
     read: int
     member_count: int
+    unread: int = 0
+    mentions: int = 0
 
 
 def socket_rooms_for(*, user: User) -> list[SocketRoom]:
@@ -214,9 +242,16 @@ def socket_rooms_for(*, user: User) -> list[SocketRoom]:
         .annotate(n_members=Count("room__memberships"))
         .order_by("room_id")
     )
+    rows = list(rows)
+    unread = _unread(user=user, room_ids=[m.room_id for m in rows])
     return [
         SocketRoom(
-            id=m.room_id, seq=m.room.last_seq, read=m.last_read_seq, member_count=m.n_members
+            id=m.room_id,
+            seq=m.room.last_seq,
+            read=m.last_read_seq,
+            member_count=m.n_members,
+            unread=unread.get(m.room_id, {}).get("unread", 0),
+            mentions=unread.get(m.room_id, {}).get("mentions", 0),
         )
         for m in rows
     ]

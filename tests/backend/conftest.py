@@ -8,11 +8,24 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
-from backend.messaging.models import Message
+from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
 
-WATCHED = [Message, RoomEvent, Room, Membership, Invitation, User, Organisation, DomainRequest]
+WATCHED = [
+    Message,
+    RoomEvent,
+    Room,
+    Membership,
+    Invitation,
+    User,
+    Organisation,
+    DomainRequest,
+    Reaction,
+    MessageRevision,
+    ThreadFollow,
+    Mention,
+]
 
 
 def row_counts() -> dict[str, int]:

@@ -18,7 +18,7 @@ from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
 from backend.messaging import services as messaging
-from backend.messaging.models import Message
+from backend.messaging.models import Message, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, Room
 from tests.backend.conftest import row_counts
@@ -35,6 +35,7 @@ class Endpoint:
     auth: bool = True
     long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
+    params: str = ""  # query string of the valid request (required parameters)
 
     @property
     def key(self) -> str:
@@ -129,6 +130,29 @@ ENDPOINTS = [
         long_fields=("body",),
     ),
     Endpoint("DELETE", "/messages/{message_id}"),
+    Endpoint("GET", "/messages/{message_id}"),
+    Endpoint("GET", "/messages/{message_id}/history"),
+    Endpoint("POST", "/messages/{message_id}/reactions", {"emoji": "👍"}, long_fields=("emoji",)),
+    Endpoint("DELETE", "/messages/{message_id}/reactions", {"emoji": "👍"}, long_fields=("emoji",)),
+    Endpoint("GET", "/messages/{message_id}/thread"),
+    Endpoint("POST", "/messages/{message_id}/follow"),
+    Endpoint("DELETE", "/messages/{message_id}/follow"),
+    Endpoint("POST", "/messages/{message_id}/thread/read", {"seq": 1}),
+    Endpoint("POST", "/rooms/{room_id}/read", {"seq": 1}),
+    Endpoint("GET", "/mentions", query={"limit": "abc", "before": "-1"}),
+    Endpoint(
+        "GET",
+        "/search",
+        params="q=Original",
+        query={
+            "q": "x" * 201,
+            "limit": "abc",
+            "room": "-1",
+            "author": "abc",
+            "after": "hier",
+            "has_document": "peut-être",
+        },
+    ),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -174,7 +198,9 @@ class World:
         return fill(endpoint.body)
 
     def call(self, endpoint: Endpoint, path: str | None = None, **kw: Any) -> Any:
-        return self.api.call(endpoint.method, path or self.path(endpoint), **kw)
+        if path is None:
+            path = self.path(endpoint) + (f"?{endpoint.params}" if endpoint.params else "")
+        return self.api.call(endpoint.method, path, **kw)
 
 
 @pytest.fixture
@@ -184,6 +210,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
     rooms.room_join(actor=bob, room_id=room.pk)
     message = messaging.message_send(actor=alice, room_id=room.pk, body="Original").message
+    messaging.thread_follow(actor=alice, root_id=message.pk, follow=True)
     spare_token = accounts.token_create(user=alice, name="spare").record
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
@@ -209,7 +236,8 @@ def state() -> dict[str, Any]:
                 "pk", "body", "documents", "edited_at", "deleted_at"
             )
         ),
-        "roles": list(Membership.objects.order_by("pk").values_list("pk", "role")),
+        "roles": list(Membership.objects.order_by("pk").values_list("pk", "role", "last_read_seq")),
+        "follows": list(ThreadFollow.objects.order_by("pk").values_list("pk", "last_read_seq")),
         "rooms": list(Room.objects.order_by("pk").values_list("pk", "name", "last_seq")),
         "users": list(
             User.objects.order_by("pk").values_list(
@@ -268,6 +296,8 @@ def _wrong_types(value: Any) -> list[Any]:
         return [5, True, ["x"], {"x": 1}]
     if isinstance(value, list):
         return ["x", 5, [5], [{"url": 5}]]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ["1", True, 1.5, [1], {"x": 1}, None]
     raise AssertionError(value)
 
 
@@ -398,7 +428,8 @@ def test_an_id_that_is_not_a_positive_integer_is_refused(world, endpoint, bad_id
 @_param([e for e in ENDPOINTS if e.query])
 def test_bad_query_parameters_are_refused(world, endpoint):
     for name, value in endpoint.query.items():
-        response = world.call(endpoint, path=f"{world.path(endpoint)}?{name}={value}")
+        params = f"{endpoint.params}&" if endpoint.params else ""
+        response = world.call(endpoint, path=f"{world.path(endpoint)}?{params}{name}={value}")
 
         assert_refused(response, 400, "bad_request")
 

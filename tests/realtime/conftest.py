@@ -45,7 +45,7 @@ class Client:
         else:
             await self.ws.send_to(text_data=json.dumps(frame))
 
-    async def recv(self, timeout: float = 3) -> dict[str, Any]:
+    async def recv(self, timeout: float = 10) -> dict[str, Any]:
         if self.backlog:
             return self.backlog.pop(0)
         return await self._recv_wire(timeout)
@@ -58,7 +58,7 @@ class Client:
             return msgpack.unpackb(message["bytes"], raw=False, strict_map_key=False)
         return json.loads(message["text"])
 
-    async def recv_until(self, predicate: Callable[[dict], bool], timeout: float = 3) -> dict:
+    async def recv_until(self, predicate: Callable[[dict], bool], timeout: float = 10) -> dict:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -66,7 +66,7 @@ class Client:
             if predicate(frame):
                 return frame
 
-    async def request(self, frame: dict[str, Any], timeout: float = 3) -> dict[str, Any]:
+    async def request(self, frame: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
         """Send a frame with a ref and return its ack or error (other frames are skipped)."""
         ref = frame.setdefault("ref", f"r{id(frame)}")
         await self.send(frame)

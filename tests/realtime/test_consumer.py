@@ -43,7 +43,9 @@ async def test_hello_lists_member_rooms_with_their_last_seq(connect, alice, bob)
     await add_member(room, alice, bob)
     client = await connect(alice)
     assert client.hello["user"] == {"id": alice.pk, "name": "Alice Martin"}
-    assert client.hello["rooms"] == [{"id": room.pk, "seq": 3, "read": 0}]
+    assert client.hello["rooms"] == [
+        {"id": room.pk, "seq": 3, "read": 0, "unread": 0, "mentions": 0}
+    ]
 
 
 async def test_message_in_private_room_reaches_members_and_never_outsiders(
@@ -505,3 +507,55 @@ async def test_simultaneous_connections_per_user_are_capped(connect, alice, monk
     assert error["code"] == "rate_limited"
     closed = await third.recv()
     assert closed == {"type": "__closed__", "code": 4429}
+
+
+async def test_reactions_over_the_socket_reach_members_only(connect, alice, bob, outsider):
+    room = await make_room(alice)
+    await add_member(room, alice, bob)
+    message = await send(alice, room, "Bonjour")
+    a, b, o = await connect(alice), await connect(bob), await connect(outsider)
+    ack = await b.request({"type": "reaction.add", "message": message.pk, "emoji": "👍"})
+    assert ack["changed"] is True
+    frame = await a.recv_until(is_event("reaction.added"))
+    assert frame["data"] == {
+        "message": message.pk,
+        "emoji": "👍",
+        "user": {"id": bob.pk, "name": "Bob Durand"},
+    }
+    ack = await b.request({"type": "reaction.remove", "message": message.pk, "emoji": "👍"})
+    await a.recv_until(is_event("reaction.removed"))
+    refused = await o.request({"type": "reaction.add", "message": message.pk, "emoji": "👍"})
+    assert refused["code"] == "not_found"
+    bad = await b.request({"type": "reaction.add", "message": message.pk, "emoji": "<script>"})
+    assert bad["code"] == "bad_request"
+    await o.assert_silent()
+
+
+async def test_unread_counts_stay_right_across_two_devices_and_after_a_deletion(
+    connect, alice, bob
+):
+    room = await make_room(alice)
+    await add_member(room, alice, bob)
+    first = await send(alice, room, "un")
+    second = await send(alice, room, f"@{bob.name} deux")
+    phone, laptop = await connect(bob), await connect(bob)
+    entry = phone.hello["rooms"][0]
+    assert (entry["unread"], entry["mentions"]) == (2, 1)
+    await phone.request({"type": "read", "room": room.pk, "seq": first.seq})
+    moved = await laptop.recv_until(lambda f: f["type"] == "read")
+    assert moved["seq"] == first.seq
+    await database_sync_to_async(messaging.message_delete)(actor=alice, message_id=second.pk)
+    third = await connect(bob)
+    entry = third.hello["rooms"][0]
+    assert (entry["read"], entry["unread"], entry["mentions"]) == (first.seq, 0, 0)
+
+
+async def test_a_read_marker_never_moves_back(connect, alice, bob):
+    room = await make_room(alice)
+    await add_member(room, alice, bob)
+    message = await send(alice, room, "un")
+    client = await connect(bob)
+    assert (await client.request({"type": "read", "room": room.pk, "seq": message.seq}))[
+        "seq"
+    ] == message.seq
+    assert (await client.request({"type": "read", "room": room.pk, "seq": 1}))["seq"] == message.seq

@@ -236,3 +236,33 @@ def test_production_profile_passes_the_deployment_checks(tmp_path: Path) -> None
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_embedded_search_understands_french_on_sqlite(server: str) -> None:
+    browser = Browser(server)
+    status, _me = browser.call(
+        "POST", "/api/v1/session", {"email": AGENTS[0][0], "password": DEMO_PASSWORD}
+    )
+    assert status == 200
+    status, rooms = browser.call("GET", "/api/v1/rooms?mine=true")
+    room = rooms[0]
+    ids = {}
+    for key, body in [
+        ("plural", "Compte rendu des réunions de quartier"),
+        ("plain", "Prochaine reunion jeudi"),
+        ("singular", "Chaque collectivité répond"),
+    ]:
+        status, message = browser.call(
+            "POST", f"/api/v1/rooms/{room['id']}/messages", {"body": body}
+        )
+        assert status == 201, message
+        ids[key] = message["id"]
+    status, page = browser.call("GET", "/api/v1/search?q=r%C3%A9union")
+    assert status == 200, page
+    assert page["engine"] == "sqlite-fts5"
+    assert {r["message"]["id"] for r in page["results"]} == {ids["plural"], ids["plain"]}
+    status, page = browser.call("GET", "/api/v1/search?q=collectivit%C3%A9s")
+    assert [r["message"]["id"] for r in page["results"]] == [ids["singular"]]
+    hit = page["results"][0]
+    start, end = hit["highlights"][0]
+    assert hit["snippet"][start:end] == "collectivité"

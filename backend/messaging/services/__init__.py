@@ -16,9 +16,25 @@ from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, Too
 from backend.rooms.access import access_room_readable, is_moderator
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.models import Membership, Room, RoomEvent
+from backend.search.indexing import document_text, index_message, unindex_message
 
 from .. import events
-from ..models import Message
+from ..models import Mention, Message, MessageRevision
+from .mentions import mentions_record
+from .reactions import reaction_add, reaction_remove
+from .threads import thread_follow, thread_read_mark, thread_reply_recorded, thread_reply_removed
+
+__all__ = [
+    "MessageResult",
+    "clean_documents",
+    "message_delete",
+    "message_edit",
+    "message_send",
+    "reaction_add",
+    "reaction_remove",
+    "thread_follow",
+    "thread_read_mark",
+]
 
 CLIENT_ID_MAX = 64
 URL_MAX = 2048
@@ -116,12 +132,17 @@ def message_send(
 
     room, membership = access_room_readable(actor=actor, room_id=room_id)
     _require_can_post(actor=actor, room=room, membership=membership)
-    root_id = None
+    root_id = root_author_id = None
     if thread is not None:
         root = Message.objects.filter(pk=thread, room=room, deleted_at__isnull=True).first()
         if root is None:
             raise NotFound(_("Le message racine du fil est introuvable."))
         root_id = root.thread_id or root.pk
+        root_author_id = (
+            root.author_id
+            if root.thread_id is None
+            else Message.objects.values_list("author_id", flat=True).get(pk=root_id)
+        )
 
     locked = room_lock(room.pk)
     if client_id is not None:
@@ -137,6 +158,7 @@ def message_send(
         documents=docs,
         client_id=client_id,
         seq=locked.last_seq + 1,
+        search_text=document_text(body, docs),
     )
     try:
         with transaction.atomic():
@@ -150,10 +172,14 @@ def message_send(
         if previous is None:
             raise
         return MessageResult(message=previous, created=False)
+    index_message(message.pk, message.search_text)
+    if root_id is not None:
+        thread_reply_recorded(reply=message, root_author_id=root_author_id)
+    mentioned = mentions_record(actor=actor, message=message, membership=membership)
     event_append(
         room=locked,
         kind="message.created",
-        data=dict(events.message_created(message)),
+        data=dict(events.message_created(message, mentions=mentioned)),
         message_id=message.pk,
     )
     return MessageResult(message=message, created=True)
@@ -194,7 +220,7 @@ def _access_message_for_change(
 def message_edit(
     *, actor: User, message_id: Any, body: Any, documents: Any = None
 ) -> MessageResult:
-    message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
+    message, membership = _access_message_for_change(actor=actor, message_id=message_id)
     docs = clean_documents(documents) if documents is not None else list(message.documents)
     body = _check_body(body, allow_empty=bool(docs))
     locked = room_lock(message.room_id)
@@ -203,14 +229,25 @@ def message_edit(
         raise NotFound()
     if message.body == body and message.documents == docs:
         return MessageResult(message=message, created=False)
+    MessageRevision.objects.create(
+        message=message,
+        body=message.body,
+        documents=message.documents,
+        written_at=message.edited_at or message.created_at,
+        written_by_id=message.edited_by_id or message.author_id,
+    )
     message.body = body
     message.documents = docs
     message.edited_at = timezone.now()
-    message.save(update_fields=["body", "documents", "edited_at"])
+    message.edited_by = actor
+    message.search_text = document_text(body, docs)
+    message.save(update_fields=["body", "documents", "edited_at", "edited_by", "search_text"])
+    index_message(message.pk, message.search_text)
+    mentioned = mentions_record(actor=actor, message=message, membership=membership)
     event_append(
         room=locked,
         kind="message.edited",
-        data=dict(events.message_edited(message, by=actor)),
+        data=dict(events.message_edited(message, by=actor, mentions=mentioned)),
         message_id=message.pk,
     )
     return MessageResult(message=message, created=False)
@@ -224,7 +261,12 @@ def message_delete(*, actor: User, message_id: Any) -> MessageResult:
     if message.deleted_at is not None:
         raise NotFound()
     message.deleted_at = timezone.now()
-    message.save(update_fields=["deleted_at"])
+    message.search_text = ""
+    message.save(update_fields=["deleted_at", "search_text"])
+    unindex_message(message.pk)
+    if message.thread_id is not None:
+        thread_reply_removed(reply=message)
+    Mention.objects.filter(message=message).delete()
     # Earlier events no longer carry the content on replay.
     for event in RoomEvent.objects.filter(
         message_id=message.pk, kind__in=("message.created", "message.edited")
