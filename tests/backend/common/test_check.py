@@ -33,19 +33,18 @@ def test_check_says_when_redis_does_not_answer(settings):
         check()
 
 
-def test_check_says_when_the_database_does_not_answer(settings):
-    port = free_port()
-    settings.DATABASES["default"] = {**settings.DATABASES["default"], "PORT": port}
+def test_check_says_when_the_database_does_not_answer(monkeypatch):
     from django.db import connections
 
+    port = free_port()
     connections["default"].close()
-    connections["default"].settings_dict["PORT"] = port
+    # setitem, not assignment: DATABASES' dicts are shared with the connection handler.
+    monkeypatch.setitem(connections["default"].settings_dict, "PORT", port)
     try:
         with pytest.raises(SystemCheckError, match=rf"preau.E002.*injoignable.*:{port}/"):
             check()
     finally:
         connections["default"].close()
-        connections["default"].settings_dict["PORT"] = ""
 
 
 def test_check_without_connecting_stays_on_the_configuration(settings):
@@ -81,12 +80,9 @@ def test_other_commands_do_not_print_the_configuration_notes():
     assert not [m for m in run_checks() if m.id.startswith("preau.")]
 
 
-def test_check_does_not_create_a_missing_embedded_database(settings, tmp_path):
-    settings.DATABASES["default"] = {
-        **settings.DATABASES["default"],
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": tmp_path / "preau.sqlite3",
-    }
+def test_check_does_not_create_a_missing_embedded_database(settings, tmp_path, monkeypatch):
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": tmp_path / "preau.sqlite3"}
+    monkeypatch.setitem(settings.DATABASES, "default", sqlite)
     settings.DATA_DIR = tmp_path
     settings.REDIS_URL = ""
 
