@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "backend.common.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -213,6 +214,7 @@ PREAU = {
     "DOCUMENTS_MAX": 20,
     "VERIFICATION_MAX_AGE": 3 * 24 * 3600,
     "EVENTS_PAGE_MAX": 500,
+    "UPLOAD_MAX_BYTES": int(_env("PREAU_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))),
 }
 
 # /metrics: a bearer token, or direct (not proxied) calls from these addresses.

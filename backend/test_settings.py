@@ -5,6 +5,8 @@ smoke tests, which start ``preau`` processes with neither variable set.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/preau")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -25,3 +27,5 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Connections opened in worker threads (database_sync_to_async, servers under test) must not
 # outlive their unit of work, or the test database cannot be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Uploaded files go to a scratch directory of this test process, not the repository.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"preau-test-media-{os.getpid()}"  # noqa: F405

@@ -448,6 +448,7 @@ class Connection(AsyncWebsocketConsumer):
                 client_id=frame.get("client_id"),
                 thread=frame.get("thread"),
                 documents=frame.get("documents"),
+                files=frame.get("files"),
             )
         return {"message": message}
 

@@ -357,10 +357,17 @@ class RedisSubscriber:
 
     async def _run(self) -> None:
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         delay = 0.2
         while True:
-            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2)
+            # No silent retry: redis-py would otherwise reconnect and resubscribe by itself,
+            # and whatever was published meanwhile would be lost with nobody told. Every loss
+            # of the connection must reach the except clause below (close sockets, resync).
+            client = aioredis.Redis.from_url(
+                self.url, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0)
+            )
             try:
                 self.pubsub = client.pubsub()
                 # A placeholder subscription keeps the connection in pub/sub mode even when idle.

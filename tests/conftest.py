@@ -181,7 +181,11 @@ class Api:
             content_type="application/json",
             headers={**self.headers, **headers},
         )
-        response.json_body = json.loads(response.content) if response.content else None
+        if response.streaming:  # a file download: the body is not JSON
+            response.json_body = None
+            response.close()
+        else:
+            response.json_body = json.loads(response.content) if response.content else None
         return response
 
     def get(self, path: str, **kw: Any) -> Any:

@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from backend.accounts.services import token_authenticate
 
 from . import metrics
-from .errors import PreauError
+from .errors import BadRequest, PreauError
 
 log = logging.getLogger("preau.api")
 
@@ -61,6 +61,13 @@ ERRORS: dict[int, Any] = {
     413: ErrorOut,
     429: ErrorOut,
 }
+
+
+def positive_id(value: int, name: str) -> int:
+    """A path id must be a positive integer that fits the database's bigint."""
+    if value <= 0 or value > 2**62:
+        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
+    return value
 
 
 class BearerAuth(HttpBearer):

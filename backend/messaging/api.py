@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
 
 from backend.common import metrics
-from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest
+from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 
 from . import selectors, services
+from .events import file_ref
 from .selectors import message_dict
 
 router = Router(tags=["messages"], auth=AUTH)
@@ -30,6 +30,9 @@ class MessageIn(StrictIn):
     client_id: StrictStr | None = Field(None, description="Idempotency key chosen by the client")
     thread: StrictInt | None = Field(None, description="Root message id")
     documents: list[DocumentIn] | None = None
+    files: list[StrictInt] | None = Field(
+        None, description="Ids of files uploaded to the room by the sender (POST /rooms/{id}/files)"
+    )
 
 
 class AuthorOut(Schema):
@@ -40,6 +43,14 @@ class AuthorOut(Schema):
 class DocumentOut(Schema):
     url: str
     title: str
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
 
 
 class MessageOut(Schema):
@@ -56,6 +67,7 @@ class MessageOut(Schema):
     deleted: bool
     reply_count: int = 0
     last_reply_at: str | None = None
+    files: list[FileOut] = []
 
 
 class ReactionOut(Schema):
@@ -66,12 +78,6 @@ class ReactionOut(Schema):
 
 class MessageDetailOut(MessageOut):
     reactions: list[ReactionOut]
-
-
-def _positive(value: int, name: str) -> int:
-    if value <= 0 or value > 2**62:
-        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
-    return value
 
 
 def _documents(payload: Any) -> list[dict] | None:
@@ -89,11 +95,12 @@ def message_send(request: HttpRequest, room_id: int, payload: MessageIn) -> Stat
     with metrics.MESSAGE_SEND_HTTP.time():
         result = services.message_send(
             actor=request.auth,
-            room_id=_positive(room_id, "room_id"),
+            room_id=positive_id(room_id, "room_id"),
             body=payload.body,
             client_id=payload.client_id,
             thread=payload.thread,
             documents=_documents(payload.documents),
+            files=payload.files,
         )
     return Status(201, message_dict(result.message))
 
@@ -107,7 +114,7 @@ class MessageEditIn(StrictIn):
 def message_edit(request: HttpRequest, message_id: int, payload: MessageEditIn) -> dict:
     result = services.message_edit(
         actor=request.auth,
-        message_id=_positive(message_id, "message_id"),
+        message_id=positive_id(message_id, "message_id"),
         body=payload.body,
         documents=_documents(payload.documents),
     )
@@ -117,7 +124,7 @@ def message_edit(request: HttpRequest, message_id: int, payload: MessageEditIn) 
 @router.delete("/messages/{message_id}", response={200: MessageOut, **ERRORS}, summary="Supprimer")
 def message_delete(request: HttpRequest, message_id: int) -> dict:
     result = services.message_delete(
-        actor=request.auth, message_id=_positive(message_id, "message_id")
+        actor=request.auth, message_id=positive_id(message_id, "message_id")
     )
     return message_dict(result.message)
 
@@ -127,7 +134,7 @@ def message_delete(request: HttpRequest, message_id: int) -> dict:
 )
 def message_detail(request: HttpRequest, message_id: int) -> dict:
     return selectors.message_detail_for(
-        user=request.auth, message_id=_positive(message_id, "message_id")
+        user=request.auth, message_id=positive_id(message_id, "message_id")
     )
 
 
@@ -150,7 +157,7 @@ class HistoryOut(Schema):
 )
 def message_history(request: HttpRequest, message_id: int) -> dict:
     return selectors.message_history_for(
-        user=request.auth, message_id=_positive(message_id, "message_id")
+        user=request.auth, message_id=positive_id(message_id, "message_id")
     )
 
 
@@ -171,7 +178,7 @@ class ReactionDoneOut(Schema):
 )
 def reaction_add(request: HttpRequest, message_id: int, payload: ReactionIn) -> dict:
     result = services.reaction_add(
-        actor=request.auth, message_id=_positive(message_id, "message_id"), emoji=payload.emoji
+        actor=request.auth, message_id=positive_id(message_id, "message_id"), emoji=payload.emoji
     )
     return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
 
@@ -183,7 +190,7 @@ def reaction_add(request: HttpRequest, message_id: int, payload: ReactionIn) -> 
 )
 def reaction_remove(request: HttpRequest, message_id: int, payload: ReactionIn) -> dict:
     result = services.reaction_remove(
-        actor=request.auth, message_id=_positive(message_id, "message_id"), emoji=payload.emoji
+        actor=request.auth, message_id=positive_id(message_id, "message_id"), emoji=payload.emoji
     )
     return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
 
@@ -199,7 +206,7 @@ class ThreadOut(Schema):
 
 @router.get("/messages/{message_id}/thread", response={200: ThreadOut, **ERRORS}, summary="Un fil")
 def thread_detail(request: HttpRequest, message_id: int) -> dict:
-    return selectors.thread_for(user=request.auth, root_id=_positive(message_id, "message_id"))
+    return selectors.thread_for(user=request.auth, root_id=positive_id(message_id, "message_id"))
 
 
 class FollowOut(Schema):
@@ -212,7 +219,7 @@ class FollowOut(Schema):
 )
 def thread_follow(request: HttpRequest, message_id: int) -> dict:
     services.thread_follow(
-        actor=request.auth, root_id=_positive(message_id, "message_id"), follow=True
+        actor=request.auth, root_id=positive_id(message_id, "message_id"), follow=True
     )
     return {"root": message_id, "following": True}
 
@@ -224,7 +231,7 @@ def thread_follow(request: HttpRequest, message_id: int) -> dict:
 )
 def thread_unfollow(request: HttpRequest, message_id: int) -> dict:
     services.thread_follow(
-        actor=request.auth, root_id=_positive(message_id, "message_id"), follow=False
+        actor=request.auth, root_id=positive_id(message_id, "message_id"), follow=False
     )
     return {"root": message_id, "following": False}
 
@@ -244,7 +251,7 @@ class ReadOut(Schema):
 )
 def thread_read(request: HttpRequest, message_id: int, payload: ReadIn) -> dict:
     seq = services.thread_read_mark(
-        actor=request.auth, root_id=_positive(message_id, "message_id"), seq=payload.seq
+        actor=request.auth, root_id=positive_id(message_id, "message_id"), seq=payload.seq
     )
     return {"seq": seq}
 
@@ -270,3 +277,71 @@ class MentionQuery(Schema):
 @router.get("/mentions", response={200: list[MentionOut], **ERRORS}, summary="Mes mentions")
 def mention_inbox(request: HttpRequest, query: Query[MentionQuery]) -> list[dict]:
     return selectors.mention_inbox_for(user=request.auth, limit=query.limit, before=query.before)
+
+
+@router.post(
+    "/rooms/{room_id}/files",
+    response={201: FileOut, **ERRORS},
+    summary="Déposer un fichier (à joindre ensuite à un message avec « files »)",
+)
+def file_upload(request: HttpRequest, room_id: int, file: File[UploadedFile]) -> Status:
+    attachment = services.attachment_upload(
+        actor=request.auth, room_id=positive_id(room_id, "room_id"), upload=file
+    )
+    return Status(201, file_ref(attachment))
+
+
+@router.get(
+    "/files/{file_id}",
+    response={200: None, **ERRORS},
+    summary="Télécharger un fichier (toujours en pièce jointe)",
+)
+def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    attachment = services.attachment_for_download(
+        actor=request.auth, attachment_id=positive_id(file_id, "file_id")
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class SharedOut(Schema):
+    type: Literal["link", "file"]
+    url: str
+    title: str
+    description: str
+    file: FileOut | None
+    message: int
+    thread: int | None
+    author: AuthorOut
+    shared_at: str
+
+
+class DocumentQuery(Schema):
+    q: str | None = Field(None, max_length=200)
+    type: Literal["link", "file"] | None = None
+    thread: int | None = Field(None, ge=1, le=2**62)
+    limit: int = Field(100, ge=1, le=500)
+
+
+@router.get(
+    "/rooms/{room_id}/documents",
+    response={200: list[SharedOut], **ERRORS},
+    summary="Liens et fichiers partagés dans un salon (ou un fil), du plus récent au plus ancien",
+)
+def room_documents(request: HttpRequest, room_id: int, query: Query[DocumentQuery]) -> list[dict]:
+    return selectors.documents_for(
+        user=request.auth,
+        room_id=positive_id(room_id, "room_id"),
+        q=query.q,
+        kind=query.type,
+        thread=query.thread,
+        limit=query.limit,
+    )

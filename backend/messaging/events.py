@@ -14,6 +14,24 @@ class Document(TypedDict):
     title: str
 
 
+class FileRef(TypedDict):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
+
+
+def file_ref(attachment) -> FileRef:  # type: ignore[no-untyped-def]
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": f"/api/v1/files/{attachment.pk}",
+    }
+
+
 class MessageCreated(TypedDict):
     id: int
     author: UserRef
@@ -23,6 +41,7 @@ class MessageCreated(TypedDict):
     client_id: str | None
     created_at: str
     mentions: list[int]
+    files: list[FileRef]
 
 
 class MessageEdited(TypedDict):
@@ -46,7 +65,9 @@ class MessageDeleted(TypedDict):
     deleted_by: UserRef
 
 
-def message_created(message: Message, *, mentions: list[int] | None = None) -> MessageCreated:
+def message_created(
+    message: Message, *, mentions: list[int] | None = None, files: list | None = None
+) -> MessageCreated:
     return {
         "id": message.pk,
         "author": user_ref(message.author),
@@ -56,6 +77,7 @@ def message_created(message: Message, *, mentions: list[int] | None = None) -> M
         "client_id": message.client_id,
         "created_at": iso(message.created_at) or "",
         "mentions": list(mentions or []),
+        "files": [file_ref(a) for a in files or []],
     }
 
 
@@ -90,5 +112,7 @@ def message_redacted(data: dict) -> dict:
             redacted[key] = ""
     if "documents" in redacted:
         redacted["documents"] = []
+    if "files" in redacted:
+        redacted["files"] = []
     redacted["deleted"] = True
     return redacted

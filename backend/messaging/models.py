@@ -115,3 +115,29 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} mentioned in {self.message_id}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name never comes from the uploader: a random key per file.
+    return f"attachments/{instance.room_id}/{instance.key}"
+
+
+class Attachment(models.Model):
+    """An uploaded file, attached to at most one message of its room."""
+
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="attachments")
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    file = models.FileField(upload_to=_attachment_path, max_length=255)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} o)"

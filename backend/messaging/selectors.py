@@ -13,6 +13,7 @@ from backend.rooms.access import access_room_readable
 from backend.rooms.events import iso
 from backend.rooms.models import Membership
 
+from .events import file_ref
 from .models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 
 
@@ -34,6 +35,7 @@ def message_dict(
         "deleted": deleted,
         "reply_count": message.reply_count,
         "last_reply_at": iso(message.last_reply_at),
+        "files": [] if deleted else [file_ref(a) for a in message.attachments.all()],
     }
     if reactions is not None:
         out["reactions"] = reactions
@@ -103,7 +105,12 @@ def thread_for(*, user: User, root_id: int) -> dict[str, Any]:
     root = _readable_message(user=user, message_id=root_id)
     if root.thread_id is not None:
         root = _readable_message(user=user, message_id=root.thread_id)
-    replies = list(Message.objects.filter(thread=root).select_related("author").order_by("seq"))
+    replies = list(
+        Message.objects.filter(thread=root)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("seq")
+    )
     ids = [root.pk, *(r.pk for r in replies)]
     reactions = reactions_by_message(ids)
     participants: dict[int, dict[str, Any]] = {}
@@ -169,6 +176,7 @@ def mention_inbox_for(
             user=user, message__deleted_at__isnull=True, message__room__memberships__user=user
         )
         .select_related("message", "message__author", "message__room")
+        .prefetch_related("message__attachments")
         .order_by("-pk")
     )
     if before is not None:
@@ -189,3 +197,68 @@ def mention_inbox_for(
         }
         for m in rows
     ]
+
+
+def documents_for(
+    *,
+    user: User,
+    room_id: int,
+    q: str | None = None,
+    kind: str | None = None,
+    thread: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Links and files shared in a room (or one of its threads), newest first."""
+    access_room_readable(actor=user, room_id=room_id)
+    messages = (
+        Message.objects.filter(room_id=room_id, deleted_at__isnull=True)
+        .filter(~Q(documents=[]) | Q(attachments__isnull=False))
+        .select_related("author")
+        .prefetch_related("attachments")
+        .distinct()
+        .order_by("-seq")
+    )
+    if thread is not None:
+        messages = messages.filter(Q(pk=thread) | Q(thread_id=thread))
+    needle = (q or "").casefold().strip()
+    out: list[dict[str, Any]] = []
+    for message in messages[:1000]:
+        shared = []
+        if kind in (None, "link"):
+            shared += [
+                {
+                    "type": "link",
+                    "url": d["url"],
+                    "title": d.get("title", ""),
+                    "description": d.get("description", ""),
+                    "file": None,
+                }
+                for d in message.documents
+            ]
+        if kind in (None, "file"):
+            shared += [
+                {
+                    "type": "file",
+                    "url": ref["url"],
+                    "title": ref["name"],
+                    "description": "",
+                    "file": ref,
+                }
+                for ref in (file_ref(a) for a in message.attachments.all())
+            ]
+        for item in shared:
+            text = f"{item['title']} {item['description']} {item['url']}".casefold()
+            if needle and needle not in text:
+                continue
+            out.append(
+                {
+                    **item,
+                    "message": message.pk,
+                    "thread": message.thread_id,
+                    "author": {"id": message.author_id, "name": message.author.name},
+                    "shared_at": iso(message.created_at),
+                }
+            )
+            if len(out) >= limit:
+                return out
+    return out

@@ -6,13 +6,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
 
-from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest
+from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 
 from . import selectors, services
 from .models import Territory, Theme
@@ -68,12 +66,6 @@ class RoomIn(StrictIn):
     )
 
 
-def _positive(value: int, name: str) -> int:
-    if value <= 0 or value > 2**62:
-        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": name})
-    return value
-
-
 @router.post("/rooms", response={201: RoomOut, **ERRORS}, summary="Créer un salon")
 def room_create(request: HttpRequest, payload: RoomIn) -> Status:
     result = services.room_create(actor=request.auth, **payload.dict())
@@ -97,12 +89,12 @@ def room_list(request: HttpRequest, filters: Query[RoomFilter]) -> list[dict]:
 
 @router.get("/rooms/{room_id}", response={200: RoomOut, **ERRORS}, summary="Un salon")
 def room_detail(request: HttpRequest, room_id: int) -> dict:
-    return selectors.room_detail_for(user=request.auth, room_id=_positive(room_id, "room_id"))
+    return selectors.room_detail_for(user=request.auth, room_id=positive_id(room_id, "room_id"))
 
 
 @router.post("/rooms/{room_id}/join", response={200: RoomOut, **ERRORS}, summary="Rejoindre")
 def room_join(request: HttpRequest, room_id: int) -> dict:
-    services.room_join(actor=request.auth, room_id=_positive(room_id, "room_id"))
+    services.room_join(actor=request.auth, room_id=positive_id(room_id, "room_id"))
     return selectors.room_detail_for(user=request.auth, room_id=room_id)
 
 
@@ -112,7 +104,7 @@ class OkOut(Schema):
 
 @router.post("/rooms/{room_id}/leave", response={200: OkOut, **ERRORS}, summary="Quitter")
 def room_leave(request: HttpRequest, room_id: int) -> dict:
-    services.room_leave(actor=request.auth, room_id=_positive(room_id, "room_id"))
+    services.room_leave(actor=request.auth, room_id=positive_id(room_id, "room_id"))
     return {"status": "left"}
 
 
@@ -131,7 +123,7 @@ class InvitationOut(Schema):
 def room_invite(request: HttpRequest, room_id: int, payload: InviteIn) -> Status:
     invitation = services.room_invite(
         actor=request.auth,
-        room_id=_positive(room_id, "room_id"),
+        room_id=positive_id(room_id, "room_id"),
         email=payload.email,
         user_id=payload.user,
     )
@@ -161,7 +153,7 @@ class ReadOut(Schema):
 )
 def room_read(request: HttpRequest, room_id: int, payload: ReadIn) -> dict:
     seq = services.read_mark(
-        actor=request.auth, room_id=_positive(room_id, "room_id"), seq=payload.seq
+        actor=request.auth, room_id=positive_id(room_id, "room_id"), seq=payload.seq
     )
     return {"room": room_id, "seq": seq}
 
@@ -184,7 +176,7 @@ class MemberOut(Schema):
     "/rooms/{room_id}/members", response={200: list[MemberOut], **ERRORS}, summary="Membres"
 )
 def room_members(request: HttpRequest, room_id: int) -> list[dict]:
-    return selectors.member_list_for(user=request.auth, room_id=_positive(room_id, "room_id"))
+    return selectors.member_list_for(user=request.auth, room_id=positive_id(room_id, "room_id"))
 
 
 class PresentUserOut(Schema):
@@ -205,7 +197,7 @@ class PresenceOut(Schema):
     summary="Membres en ligne (nombre, et les 200 premiers)",
 )
 def room_presence(request: HttpRequest, room_id: int) -> dict:
-    return selectors.room_presence_for(user=request.auth, room_id=_positive(room_id, "room_id"))
+    return selectors.room_presence_for(user=request.auth, room_id=positive_id(room_id, "room_id"))
 
 
 class EventOut(Schema):
@@ -237,7 +229,7 @@ class EventQuery(Schema):
 def room_events(request: HttpRequest, room_id: int, query: Query[EventQuery]) -> dict:
     page = selectors.event_page_for(
         user=request.auth,
-        room_id=_positive(room_id, "room_id"),
+        room_id=positive_id(room_id, "room_id"),
         after=query.after,
         before=query.before,
         limit=query.limit,

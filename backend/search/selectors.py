@@ -97,9 +97,9 @@ def search_for(
         rows = _match_sqlite(rows, words)
     total = rows.count()
     page = list(
-        rows.select_related("author", "room").order_by(F("rank").desc(), "-created_at", "-pk")[
-            offset : offset + limit
-        ]
+        rows.select_related("author", "room")
+        .prefetch_related("attachments")
+        .order_by(F("rank").desc(), "-created_at", "-pk")[offset : offset + limit]
     )
     results = []
     for message in page:

@@ -46,6 +46,22 @@ def make_room(db: Any) -> Callable[..., Room]:
 
 
 @pytest.fixture
+def room(make_room: Callable[..., Room], alice: User, bob: User) -> Room:
+    """A private room of Alice's in which Bob is a member (events 1-3: joined, invited, joined)."""
+    room = make_room(alice, name="Cellule de crise")
+    rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
+    rooms.room_join(actor=bob, room_id=room.pk)
+    return room
+
+
+def send(user: User, room: Room, body: str, **fields: Any) -> Message:
+    """Post a message through the service, as any client would."""
+    from backend.messaging import services as messaging
+
+    return messaging.message_send(actor=user, room_id=room.pk, body=body, **fields).message
+
+
+@pytest.fixture
 def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """Every (channel, payload) the backend hands to the bus."""
     from realtime import publish

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
@@ -36,6 +37,7 @@ class Endpoint:
     long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
     params: str = ""  # query string of the valid request (required parameters)
+    upload: bool = False  # the valid request is a multipart upload of a small PDF
 
     @property
     def key(self) -> str:
@@ -43,7 +45,8 @@ class Endpoint:
 
     @property
     def ids(self) -> list[str]:
-        return [p for p in ("room_id", "message_id", "token_id") if "{" + p + "}" in self.path]
+        names = ("room_id", "message_id", "token_id", "file_id")
+        return [p for p in names if "{" + p + "}" in self.path]
 
 
 NEW_PASSWORD = "une-phrase-de-passe-solide-42"
@@ -140,6 +143,13 @@ ENDPOINTS = [
     Endpoint("POST", "/messages/{message_id}/thread/read", {"seq": 1}),
     Endpoint("POST", "/rooms/{room_id}/read", {"seq": 1}),
     Endpoint("GET", "/mentions", query={"limit": "abc", "before": "-1"}),
+    Endpoint("POST", "/rooms/{room_id}/files", upload=True),
+    Endpoint("GET", "/files/{file_id}"),
+    Endpoint(
+        "GET",
+        "/rooms/{room_id}/documents",
+        query={"type": "video", "limit": "0", "thread": "abc", "q": "x" * 201},
+    ),
     Endpoint(
         "GET",
         "/search",
@@ -198,6 +208,14 @@ class World:
         return fill(endpoint.body)
 
     def call(self, endpoint: Endpoint, path: str | None = None, **kw: Any) -> Any:
+        if endpoint.upload and kw.get("body") is None and kw.get("raw") is None:
+            response = self.api.client.post(
+                "/api/v1" + (path or self.path(endpoint)),
+                {"file": SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")},
+                headers=self.api.headers,
+            )
+            response.json_body = json.loads(response.content) if response.content else None
+            return response
         if path is None:
             path = self.path(endpoint) + (f"?{endpoint.params}" if endpoint.params else "")
         return self.api.call(endpoint.method, path, **kw)
@@ -211,6 +229,12 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     rooms.room_join(actor=bob, room_id=room.pk)
     message = messaging.message_send(actor=alice, room_id=room.pk, body="Original").message
     messaging.thread_follow(actor=alice, root_id=message.pk, follow=True)
+    attachment = messaging.attachment_upload(
+        actor=alice,
+        room_id=room.pk,
+        upload=SimpleUploadedFile("rbf.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    messaging.message_send(actor=alice, room_id=room.pk, body="Pièce", files=[attachment.pk])
     spare_token = accounts.token_create(user=alice, name="spare").record
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
@@ -219,6 +243,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "room_id": room.pk,
         "message_id": message.pk,
         "token_id": spare_token.pk,
+        "file_id": attachment.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",

@@ -20,12 +20,15 @@ from backend.search.indexing import document_text, index_message, unindex_messag
 
 from .. import events
 from ..models import Mention, Message, MessageRevision
+from .files import attachment_for_download, attachment_upload, attachments_claim
 from .mentions import mentions_record
 from .reactions import reaction_add, reaction_remove
 from .threads import thread_follow, thread_read_mark, thread_reply_recorded, thread_reply_removed
 
 __all__ = [
     "MessageResult",
+    "attachment_for_download",
+    "attachment_upload",
     "clean_documents",
     "message_delete",
     "message_edit",
@@ -118,8 +121,9 @@ def message_send(
     client_id: Any = None,
     thread: Any = None,
     documents: Any = None,
+    files: Any = None,
 ) -> MessageResult:
-    body = _check_body(body, allow_empty=bool(documents))
+    body = _check_body(body, allow_empty=bool(documents) or bool(files))
     client_id = _check_client_id(client_id)
     docs = clean_documents(documents)
     if thread is not None and (not isinstance(thread, int) or isinstance(thread, bool)):
@@ -150,6 +154,7 @@ def message_send(
         previous = _previous_send(actor=actor, client_id=client_id, room_id=room_id)
         if previous is not None:
             return MessageResult(message=previous, created=False)
+    attachments = attachments_claim(actor=actor, room_id=room.pk, file_ids=files)
     message = Message(
         room=locked,
         author=actor,
@@ -172,6 +177,12 @@ def message_send(
         if previous is None:
             raise
         return MessageResult(message=previous, created=False)
+    for attachment in attachments:
+        attachment.message = message
+        attachment.save(update_fields=["message"])
+    if attachments:
+        message.search_text = "\n".join([message.search_text, *(a.name for a in attachments)])
+        message.save(update_fields=["search_text"])
     index_message(message.pk, message.search_text)
     if root_id is not None:
         thread_reply_recorded(reply=message, root_author_id=root_author_id)
@@ -179,7 +190,7 @@ def message_send(
     event_append(
         room=locked,
         kind="message.created",
-        data=dict(events.message_created(message, mentions=mentioned)),
+        data=dict(events.message_created(message, mentions=mentioned, files=attachments)),
         message_id=message.pk,
     )
     return MessageResult(message=message, created=True)

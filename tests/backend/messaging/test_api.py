@@ -11,17 +11,6 @@ from tests.backend.conftest import row_counts
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def room(make_room, alice, bob):
-    """A private room of Alice's in which Bob is a member."""
-    room = make_room(alice, name="Cellule de crise")
-    from backend.rooms import services
-
-    services.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
-    services.room_join(actor=bob, room_id=room.pk)
-    return room  # events: 1 joined (alice), 2 invited (bob), 3 joined (bob)
-
-
 def _send(api, room, body="Bonjour", **fields):
     return api.post(f"/rooms/{room.pk}/messages", {"body": body, **fields})
 

@@ -10,21 +10,10 @@ from backend.messaging import services as messaging
 from backend.messaging.models import Mention, Reaction
 from backend.rooms import services as rooms
 from backend.rooms.models import RoomEvent
+from tests.backend.conftest import send
 from tests.backend.schema import check_payload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def room(alice, bob):  # type: ignore[no-untyped-def]
-    room = rooms.room_create(actor=alice, name="Cellule", kind="private", access="invite").room
-    rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
-    rooms.room_join(actor=bob, room_id=room.pk)
-    return room
-
-
-def send(user, room, body, **kw):  # type: ignore[no-untyped-def]
-    return messaging.message_send(actor=user, room_id=room.pk, body=body, **kw).message
 
 
 # --- reactions -------------------------------------------------------------------------------

@@ -13,20 +13,9 @@ from backend.rooms.access import can_read, membership_of
 from backend.rooms.models import Room
 from backend.search.selectors import SearchFilters, search_for
 from backend.search.text import highlight
+from tests.backend.conftest import send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def room(alice, bob):  # type: ignore[no-untyped-def]
-    room = rooms.room_create(actor=alice, name="Cellule", kind="private", access="invite").room
-    rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
-    rooms.room_join(actor=bob, room_id=room.pk)
-    return room
-
-
-def send(user, room, body, **kw):  # type: ignore[no-untyped-def]
-    return messaging.message_send(actor=user, room_id=room.pk, body=body, **kw).message
 
 
 def found(user, q, **filters):  # type: ignore[no-untyped-def]
