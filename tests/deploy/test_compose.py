@@ -133,6 +133,15 @@ def test_replica_serves_http_and_websocket_on_port_8000(services: dict, replica:
     assert service.get("build") == "." or service.get("image")
 
 
+def test_replicas_share_one_volume_for_the_files_shared_in_rooms(services: dict) -> None:
+    data_dir = services[REPLICAS[0]]["environment"]["PREAU_DATA_DIR"]
+    mounts = [set(services[r].get("volumes", [])) for r in REPLICAS]
+    shared = set.intersection(*mounts)
+    assert any(v.split(":")[1] == f"{data_dir}/media" for v in shared), mounts
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"install -d -o preau -g preau {data_dir}/media" in dockerfile
+
+
 @pytest.mark.parametrize("replica", REPLICAS)
 def test_replica_environment_points_at_the_postgres_and_redis_services(
     services: dict, replica: str
