@@ -1,5 +1,6 @@
 # The Préau server image: `preau serve` (HTTP + WebSocket on one port) in production mode.
-# compose.yaml runs two replicas of it behind nginx.
+# compose.yaml runs two replicas of it behind nginx. media/ exists in the image, owned by
+# preau, so that the volume compose mounts there starts with that owner.
 
 FROM python:3.11-slim AS build
 RUN apt-get update \
@@ -20,7 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PREAU_DATA_DIR=/var/lib/preau
 COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels \
-    && useradd --system --home-dir /var/lib/preau --create-home preau
+    && useradd --system --home-dir /var/lib/preau --create-home preau \
+    && install -d -o preau -g preau /var/lib/preau/media
 USER preau
 WORKDIR /var/lib/preau
 EXPOSE 8000

@@ -110,6 +110,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: its headers reach static files, redirects and error pages too.
     "backend.common.middleware.SecurityHeadersMiddleware",
+    # Probes first: load balancers call replicas by address, over plain HTTP (see probes.py).
+    "backend.common.probes.ProbeMiddleware",
+    "backend.common.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,13 +254,29 @@ PREAU = {
     "HOOK_MAX_BYTES": 64 * 1024,
 }
 
+# /metrics: a bearer token, or direct (not proxied) calls from these addresses.
+PREAU_METRICS_TOKEN = _env("PREAU_METRICS_TOKEN")
+PREAU_METRICS_ALLOW = _env_list(
+    "PREAU_METRICS_ALLOW", [] if PREAU_METRICS_TOKEN else ["127.0.0.1", "::1"]
+)
+
+# LOG_FORMAT: one JSON object per line (production default) or readable text (development).
+LOG_FORMAT = _env("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "json": {"()": "backend.common.logs.JsonFormatter"},
+        "text": {"()": "backend.common.logs.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # preau.http logs every request with its status; django.request adds 5xx tracebacks.
+        "django.request": {"level": "ERROR"},
         "daphne": {"level": "WARNING"},
     },
 }

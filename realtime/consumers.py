@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from backend.common import metrics
 from backend.common.errors import BadRequest, NotFound, PreauError, RateLimited
 
 from . import backend as db
@@ -38,6 +39,7 @@ from .wire import (
 )
 
 log = logging.getLogger("preau.realtime.consumer")
+lifecycle_log = logging.getLogger("preau.ws")
 
 SEND_QUEUE_MAX = 5000  # frames waiting for a slow client before it is cut off to resync
 SYNC_PAGE = 200
@@ -83,6 +85,10 @@ class Connection(AsyncWebsocketConsumer):
         self.language = settings.LANGUAGE_CODE
         self.registered = False
         self.expiry: asyncio.TimerHandle | None = None
+        self.opened_at = time.monotonic()
+        self.frames_in = 0
+        self.frames_out = 0
+        self.close_code: int | None = None  # set when the server closes
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale DB connections on a thread hop before every message; our
@@ -114,6 +120,7 @@ class Connection(AsyncWebsocketConsumer):
         )
         await self.accept(subprotocol)
         if not await self.hub.wait_ready(3):
+            self.close_code = CLOSE_TRY_LATER
             await self.close(CLOSE_TRY_LATER)
             return
         store = presence_module.get_store()
@@ -125,6 +132,7 @@ class Connection(AsyncWebsocketConsumer):
                     "message": str(_("Trop de connexions simultanées.")),
                 }
             )
+            self.close_code = CLOSE_FLOOD
             await self.close(CLOSE_FLOOD)
             return
         rooms = await db.socket_rooms(self.user_id)
@@ -146,6 +154,8 @@ class Connection(AsyncWebsocketConsumer):
             }
         )
         self.registered = True
+        metrics.WS_OPENED.inc()
+        metrics.WS_CONNECTIONS.inc()
         await self.hub.add_connection(self)
         for r in rooms:
             await self.hub.join_room(self, r.id, r.seq)
@@ -164,6 +174,7 @@ class Connection(AsyncWebsocketConsumer):
         self.closing = True
         if self.expiry is not None:
             self.expiry.cancel()
+        metrics.WS_CONNECTIONS.dec()
         self.hub.untrack(self)
         await self.hub.remove_connection(self)
         if self.writer is not None:
@@ -176,6 +187,7 @@ class Connection(AsyncWebsocketConsumer):
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         await self.disconnect(message.get("code", 1000))
+        self._log_lifecycle(message.get("code", 1000))
         raise StopConsumer()
 
     def _expire_at(self, at: float | None) -> None:
@@ -187,6 +199,29 @@ class Connection(AsyncWebsocketConsumer):
         delay = max(0.0, at - time.time())
         self.expiry = asyncio.get_running_loop().call_later(
             delay, self.close_soon, CLOSE_UNAUTHORIZED, "token_expired"
+        )
+
+    def _log_lifecycle(self, client_code: int) -> None:
+        """One line per connection: ids, counts, duration and close code, never content."""
+        creds = getattr(self, "creds", None)
+        opened_at = getattr(self, "opened_at", None)
+        lifecycle_log.info(
+            "websocket %s",
+            "closed" if creds is not None else "refused",
+            extra={
+                "fields": {
+                    "event": "ws.closed" if creds is not None else "ws.refused",
+                    "conn_id": getattr(self, "conn_id", None),
+                    "user_id": creds.user_id if creds is not None else None,
+                    "duration_ms": (
+                        round((time.monotonic() - opened_at) * 1000) if opened_at else None
+                    ),
+                    "close_code": getattr(self, "close_code", None) or client_code,
+                    "closed_by": "server" if getattr(self, "close_code", None) else "client",
+                    "frames_in": getattr(self, "frames_in", 0),
+                    "frames_out": getattr(self, "frames_out", 0),
+                }
+            },
         )
 
     def close_soon(self, code: int, reason: str = "") -> None:
@@ -254,12 +289,15 @@ class Connection(AsyncWebsocketConsumer):
             while True:
                 item = await self.queue.get()
                 if isinstance(item, tuple):
+                    self.close_code = item[0]
                     await super().close(code=item[0])
                     return
                 if self.binary:
                     await self.send(bytes_data=item.packed)
                 else:
                     await self.send(text_data=item.text)
+                self.frames_out += 1
+                metrics.WS_FRAMES_OUT.inc()
         except asyncio.CancelledError:
             return
 
@@ -268,6 +306,8 @@ class Connection(AsyncWebsocketConsumer):
             await self.send(bytes_data=Outgoing(payload).packed)
         else:
             await self.send(text_data=dumps_json(payload))
+        self.frames_out += 1
+        metrics.WS_FRAMES_OUT.inc()
 
     # --- control messages from the user channel ------------------------------------------------
 
@@ -312,9 +352,12 @@ class Connection(AsyncWebsocketConsumer):
     # --- incoming ----------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        self.frames_in += 1
+        metrics.WS_FRAMES_IN.inc()
         size = len(bytes_data) if bytes_data is not None else len((text_data or "").encode())
         if size > MAX_FRAME_BYTES:
             self.closing = True
+            self.close_code = CLOSE_TOO_LARGE
             await super().close(code=CLOSE_TOO_LARGE)
             return
         ref = None
@@ -343,6 +386,7 @@ class Connection(AsyncWebsocketConsumer):
                     reply["ref"] = ref
                 self.push(reply)
         except PreauError as exc:
+            metrics.error("ws", exc.code)
             with translation.override(self.language):
                 error = {"type": "error", **exc.as_dict()}
             if ref is not None:
@@ -395,6 +439,8 @@ class Connection(AsyncWebsocketConsumer):
             else:
                 for out in outs:
                     self._enqueue(out)
+        metrics.SYNCS.inc()
+        metrics.SYNC_LIMITED.inc(len(limited))
         reply: dict[str, Any] = {"limited": limited}
         if refused:
             reply["not_found"] = refused
@@ -414,15 +460,16 @@ class Connection(AsyncWebsocketConsumer):
 
     async def on_message_send(self, frame: dict[str, Any]) -> dict[str, Any]:
         room_id = _int(frame.get("room"), "room")
-        message = await db.message_send(
-            self.user_id,
-            room_id=room_id,
-            body=frame.get("body"),
-            client_id=frame.get("client_id"),
-            thread=frame.get("thread"),
-            documents=frame.get("documents"),
-            files=frame.get("files"),
-        )
+        with metrics.MESSAGE_SEND_WS.time():
+            message = await db.message_send(
+                self.user_id,
+                room_id=room_id,
+                body=frame.get("body"),
+                client_id=frame.get("client_id"),
+                thread=frame.get("thread"),
+                documents=frame.get("documents"),
+                files=frame.get("files"),
+            )
         return {"message": message}
 
     async def on_message_edit(self, frame: dict[str, Any]) -> dict[str, Any]:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+
+from backend.common import metrics
 
 from . import bus as bus_module
 from .groups import parse_channel, room_channel, user_channel
@@ -237,10 +240,14 @@ class Hub:
         out = Outgoing(payload, data)
         seq = payload.get("seq")
         if seq is None:  # ephemeral: typing, presence
-            for conn in list(self.rooms.get(ident, ())):
+            conns = list(self.rooms.get(ident, ()))
+            for conn in conns:
                 conn.push_ephemeral(out)
+            metrics.DELIVERIES_EPHEMERAL.inc(len(conns))
             return
+        start = time.perf_counter()
         self._on_room_event(ident, seq, out)
+        metrics.FANOUT.observe(time.perf_counter() - start)
 
     def _on_room_event(self, room_id: int, seq: int, out: Outgoing) -> None:
         if room_id not in self.room_seq:
@@ -274,6 +281,7 @@ class Hub:
             if base is None or not pending:
                 return
             self.stats["gap_fills"] += 1
+            metrics.GAP_FILLS.inc()
             frames = await _event_frames(room_id, base, min(pending) - 1)
             for frame in frames:
                 if frame["seq"] > (self.room_seq.get(room_id) or 0):
@@ -288,8 +296,11 @@ class Hub:
 
     def _deliver(self, room_id: int, seq: int, out: Outgoing) -> None:
         self.stats["events"] += 1
-        for conn in list(self.rooms.get(room_id, ())):
+        conns = list(self.rooms.get(room_id, ()))
+        for conn in conns:
             conn.push_event(room_id, seq, out)
+        metrics.HUB_EVENTS.inc()
+        metrics.DELIVERIES_EVENT.inc(len(conns))
 
 
 class LocalSubscriber:
@@ -382,6 +393,7 @@ class RedisSubscriber:
                 raise
             except Exception as exc:  # connection lost: resync everyone, then reconnect
                 log.warning("Redis pub/sub lost (%s); closing sockets, reconnecting", exc)
+                metrics.REDIS_RECONNECTS.inc()
                 self.pubsub = None
                 for future in self.confirmations.values():
                     if not future.done():

@@ -12,6 +12,8 @@ import json
 import logging
 from typing import Any
 
+from backend.common import metrics
+
 from . import bus
 from .groups import room_channel, user_channel
 
@@ -22,16 +24,20 @@ def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _publish(channel: str, payload: dict[str, Any]) -> None:
+def _publish(channel: str, payload: dict[str, Any]) -> bool:
     try:
         bus.get_bus().publish(channel, _encode(payload))
     except Exception:  # the write is committed; clients recover by sync
+        metrics.PUBLISH_FAILURES.inc()
         log.warning("publish to %s failed; clients will resync", channel, exc_info=True)
+        return False
+    return True
 
 
 def room_event(frame: dict[str, Any]) -> None:
     """A committed room event frame (``type: event``) to everyone reading the room."""
-    _publish(room_channel(frame["room"]), frame)
+    if _publish(room_channel(frame["room"]), frame):
+        metrics.EVENTS_PUBLISHED.inc()
 
 
 def user_event(*, user_id: int, frame: dict[str, Any]) -> None:

@@ -539,3 +539,49 @@ def user_for_session(session_key: str | None) -> User | None:
     if not constant_time_compare(session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
         return None
     return user
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+def _staff_only(actor: User) -> None:
+    if not (actor.is_active and actor.is_staff):
+        raise NotFound()
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user_id: int) -> User:
+    """Staff: the account stops working at once, its open sockets are closed."""
+    _staff_only(actor)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    if user.pk == actor.pk:
+        raise BadRequest(_("Vous ne pouvez pas désactiver votre propre compte."))
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_closed(user_id=user.pk)
+    return user
+
+
+def user_closed(*, user_id: int) -> None:
+    """After commit, close every socket of a user who may act no more."""
+    from realtime import publish
+
+    transaction.on_commit(lambda: publish.user_deactivated(user_id=user_id))
+
+
+@transaction.atomic
+def user_make_staff(*, actor: User, user_id: int) -> User:
+    """Staff: give an active, verified agent access to this administration."""
+    _staff_only(actor)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    if not user.is_agent or user.is_bot:
+        raise BadRequest(_("Seul un agent actif et vérifié peut rejoindre l'équipe."))
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from backend.accounts.services import token_authenticate
 
+from . import metrics
 from .errors import BadRequest, PreauError
 
 log = logging.getLogger("preau.api")
@@ -100,6 +101,7 @@ AUTH = [BearerAuth(), AgentSessionAuth()]
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, status: int, payload: dict) -> HttpResponse:
+    metrics.error("http", payload["code"])
     return api.create_response(request, payload, status=status)
 
 

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictInt, StrictStr
 
+from backend.common import metrics
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 
 from . import selectors, services
@@ -98,15 +99,16 @@ def _documents(payload: Any) -> list[dict] | None:
     summary="Envoyer un message (idempotent par client_id)",
 )
 def message_send(request: HttpRequest, room_id: int, payload: MessageIn) -> Status:
-    result = services.message_send(
-        actor=request.auth,
-        room_id=positive_id(room_id, "room_id"),
-        body=payload.body,
-        client_id=payload.client_id,
-        thread=payload.thread,
-        documents=_documents(payload.documents),
-        files=payload.files,
-    )
+    with metrics.MESSAGE_SEND_HTTP.time():
+        result = services.message_send(
+            actor=request.auth,
+            room_id=positive_id(room_id, "room_id"),
+            body=payload.body,
+            client_id=payload.client_id,
+            thread=payload.thread,
+            documents=_documents(payload.documents),
+            files=payload.files,
+        )
     return Status(201, message_dict(result.message))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import Organisation, User
@@ -247,3 +248,65 @@ def read_mark(*, actor: User, room_id: int, seq: int) -> int:
     frame = {"type": "read", "room": room.pk, "seq": seq}
     transaction.on_commit(lambda: publish.user_event(user_id=actor.pk, frame=frame))
     return seq
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+def _staff_only(actor: User) -> None:
+    if not (actor.is_active and actor.is_staff):
+        raise NotFound()
+
+
+@transaction.atomic
+def room_archive(*, actor: User, room_id: int) -> Room:
+    """Staff: the room leaves every listing and takes no new members; its log stays."""
+    _staff_only(actor)
+    locked = room_lock(room_id)
+    if locked.archived_at is None:
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at"])
+        event_append(
+            room=locked,
+            kind="room.updated",
+            data={"room": {"id": locked.pk, "archived_at": events.iso(locked.archived_at)}},
+        )
+    return locked
+
+
+@transaction.atomic
+def room_owner_set(*, actor: User, room_id: int, user_id: int) -> Membership:
+    """Staff: make one agent the room's owner; former owners become moderators."""
+    _staff_only(actor)
+    locked = room_lock(room_id)
+    owner = User.objects.filter(pk=user_id).first()
+    if owner is None or not owner.is_agent or owner.is_bot:
+        raise BadRequest(_("Le nouveau propriétaire doit être un agent actif."))
+    for former in (
+        Membership.objects.filter(room=locked, role=Membership.Role.OWNER)
+        .exclude(user=owner)
+        .select_related("user")
+    ):
+        former.role = Membership.Role.MODERATOR
+        former.save(update_fields=["role"])
+        event_append(
+            room=locked,
+            kind="member.role_changed",
+            data=events.member_role_changed(user=former.user, role="moderator"),
+        )
+    membership = Membership.objects.filter(room=locked, user=owner).first()
+    if membership is None:
+        membership = Membership.objects.create(room=locked, user=owner, role=Membership.Role.OWNER)
+        event_append(
+            room=locked, kind="member.joined", data=events.member_joined(user=owner, role="owner")
+        )
+        _publish_membership(user_id=owner.pk, room_id=locked.pk, joined=True)
+    elif membership.role != Membership.Role.OWNER:
+        membership.role = Membership.Role.OWNER
+        membership.save(update_fields=["role"])
+        event_append(
+            room=locked,
+            kind="member.role_changed",
+            data=events.member_role_changed(user=owner, role="owner"),
+        )
+    return membership

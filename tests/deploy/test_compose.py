@@ -133,6 +133,15 @@ def test_replica_serves_http_and_websocket_on_port_8000(services: dict, replica:
     assert service.get("build") == "." or service.get("image")
 
 
+def test_replicas_share_one_volume_for_the_files_shared_in_rooms(services: dict) -> None:
+    data_dir = services[REPLICAS[0]]["environment"]["PREAU_DATA_DIR"]
+    mounts = [set(services[r].get("volumes", [])) for r in REPLICAS]
+    shared = set.intersection(*mounts)
+    assert any(v.split(":")[1] == f"{data_dir}/media" for v in shared), mounts
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"install -d -o preau -g preau {data_dir}/media" in dockerfile
+
+
 @pytest.mark.parametrize("replica", REPLICAS)
 def test_replica_environment_points_at_the_postgres_and_redis_services(
     services: dict, replica: str
@@ -218,7 +227,16 @@ def test_replica_environment_passes_the_production_checks(services: dict, tmp_pa
     keep = {"PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "VIRTUAL_ENV"}
     base = {k: v for k, v in os.environ.items() if k in keep}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        # --no-connect: the compose network (postgres, redis) does not exist here.
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--no-connect",
+            "--fail-level",
+            "WARNING",
+        ],
         cwd=ROOT,
         env={**base, **env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
         capture_output=True,
@@ -242,10 +260,22 @@ def test_upstream_lists_both_replicas_on_their_serve_port(nginx: list, services:
 
 def test_every_location_proxies_to_the_upstream(nginx: list, server: list) -> None:
     name = one(one(nginx, "http")[2], "upstream")[1][0]
-    locations = find(server, "location")
-    assert {loc[1][0] for loc in locations} >= {"/", "/ws/"}
+    locations = [loc for loc in find(server, "location") if loc[1] != ["=", "/metrics"]]
+    assert {loc[1][-1] for loc in locations} >= {"/", "/ws/", "/readyz"}
     for location in locations:
         assert one(location[2], "proxy_pass")[1] == [f"http://{name}"]
+
+
+def test_metrics_are_not_reachable_through_the_load_balancer(server: list) -> None:
+    metrics = one(server, "location", "=", "/metrics")[2]
+    assert ("deny", ["all"], []) in metrics
+    assert not find(metrics, "proxy_pass")
+
+
+@pytest.mark.parametrize("replica", REPLICAS)
+def test_replica_healthcheck_asks_readyz(services: dict, replica: str) -> None:
+    test = " ".join(services[replica]["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/readyz" in test
 
 
 def test_websocket_location_forwards_the_upgrade(nginx: list, server: list) -> None:

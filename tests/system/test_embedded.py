@@ -229,6 +229,7 @@ def test_production_profile_passes_the_deployment_checks(tmp_path: Path) -> None
         PREAU_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(45),
         ALLOWED_HOSTS="preau.example.org",
+        PREAU_BASE_URL="https://preau.example.org",
     )
     assert len(env["SECRET_KEY"]) == 60
 

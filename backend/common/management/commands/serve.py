@@ -28,6 +28,10 @@ class Command(BaseCommand):
         from daphne.cli import CommandLineInterface
 
         argv = [
+            # Verbosity 0 turns Daphne's own access log off: RequestLogMiddleware writes one
+            # structured line per request, and the consumer one per WebSocket connection.
+            "-v",
+            "0",
             "-b",
             options["host"],
             "-p",
