@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -28,6 +28,7 @@ from .auth import Credentials, authenticate_scope
 from .hub import Hub, get_hub
 from .ratelimit import TokenBucket
 from .wire import (
+    DIRECT_WRITE,
     MAX_FRAME_BYTES,
     SUBPROTOCOL_JSON,
     SUBPROTOCOL_MSGPACK,
@@ -36,6 +37,9 @@ from .wire import (
     decode_frame,
     dumps_json,
 )
+
+if TYPE_CHECKING:
+    from .transport import DirectWriter
 
 log = logging.getLogger("preau.realtime.consumer")
 
@@ -76,6 +80,9 @@ class Connection(AsyncWebsocketConsumer):
         self.binary = False
         self.queue: asyncio.Queue[Outgoing | tuple[int, str] | None] = asyncio.Queue()
         self.writer: asyncio.Task[None] | None = None
+        self.sending = False  # the writer task is between taking a frame and writing it
+        self.direct: DirectWriter | None = None
+        self.pending: list[bytes] = []  # prepared frames for the hub's end-of-iteration flush
         self.closing = False
         self.bucket = TokenBucket(rate=20.0, burst=40.0)
         self.refusals: list[float] = []
@@ -112,6 +119,8 @@ class Connection(AsyncWebsocketConsumer):
             else (SUBPROTOCOL_JSON if SUBPROTOCOL_JSON in offered else None)
         )
         await self.accept(subprotocol)
+        # Under `preau serve` (realtime/transport.py): prepared frames go straight to the socket.
+        self.direct = (self.scope.get("extensions") or {}).get(DIRECT_WRITE)
         if not await self.hub.wait_ready(3):
             await self.close(CLOSE_TRY_LATER)
             return
@@ -126,7 +135,6 @@ class Connection(AsyncWebsocketConsumer):
             )
             await self.close(CLOSE_FLOOD)
             return
-        self.writer = asyncio.ensure_future(self._write_loop())
         rooms = await db.socket_rooms(self.user_id)
         self.member_rooms = {r.id: r.member_count for r in rooms}
         self.push(
@@ -143,6 +151,9 @@ class Connection(AsyncWebsocketConsumer):
         if await store.connect(self.user_id, self.conn_id):
             await self._announce_presence(await db.presence_status(self.user_id))
         self.hub.track(self)
+        # Frames wait in the queue (hello first) until the connection is fully set up: a client
+        # that has its hello is live in every room and misses nothing sent after it.
+        self.writer = asyncio.ensure_future(self._write_loop())
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "registered", False):
@@ -177,6 +188,21 @@ class Connection(AsyncWebsocketConsumer):
 
     def _enqueue(self, out: Outgoing) -> None:
         if self.closing:
+            return
+        direct = self.direct
+        if (
+            direct is not None
+            and self.writer is not None
+            and not self.sending
+            and self.queue.empty()
+            and direct.ready()
+        ):
+            # Nothing is waiting before this frame: take the process-wide prepared frame, to be
+            # written with the others this socket gets in the same loop iteration (one write,
+            # no writer-task wake-up: the fan-out's per-delivery cost).
+            if not self.pending:
+                self.hub.flush_soon(self)
+            self.pending.append(out.packed_frame if self.binary else out.text_frame)
             return
         if self.queue.qsize() >= SEND_QUEUE_MAX:
             log.info("slow client %s cut off after %d queued frames", self.conn_id, SEND_QUEUE_MAX)
@@ -227,6 +253,8 @@ class Connection(AsyncWebsocketConsumer):
         try:
             while True:
                 item = await self.queue.get()
+                self.sending = True
+                self.flush()  # prepared frames taken before this item go first
                 if isinstance(item, tuple):
                     await super().close(code=item[0])
                     return
@@ -234,8 +262,18 @@ class Connection(AsyncWebsocketConsumer):
                     await self.send(bytes_data=item.packed)
                 else:
                     await self.send(text_data=item.text)
+                self.sending = False
         except asyncio.CancelledError:
             return
+
+    def flush(self) -> None:
+        """Write the prepared frames taken since the last flush, in one write."""
+        pending = self.pending
+        if not pending:
+            return
+        self.pending = []
+        if self.direct is not None and self.direct.open():
+            self.direct.write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     async def _send_now(self, payload: dict[str, Any]) -> None:
         if self.binary:
