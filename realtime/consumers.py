@@ -79,7 +79,8 @@ class Connection(AsyncWebsocketConsumer):
         self.member_rooms: dict[int, int] = {}  # room -> member count, for typing/presence
         self.binary = False
         self.queue: asyncio.Queue[Outgoing | tuple[int, str] | None] = asyncio.Queue()
-        self.writer: asyncio.Task[None] | None = None
+        self.writer: asyncio.Task[None] | None = None  # runs only while frames are queued
+        self.live = False  # connect() is done: frames may leave
         self.sending = False  # the writer task is between taking a frame and writing it
         self.direct: DirectWriter | None = None
         self.pending: list[bytes] = []  # prepared frames for the hub's end-of-iteration flush
@@ -153,7 +154,8 @@ class Connection(AsyncWebsocketConsumer):
         self.hub.track(self)
         # Frames wait in the queue (hello first) until the connection is fully set up: a client
         # that has its hello is live in every room and misses nothing sent after it.
-        self.writer = asyncio.ensure_future(self._write_loop())
+        self.live = True
+        self._wake_writer()
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "registered", False):
@@ -180,6 +182,7 @@ class Connection(AsyncWebsocketConsumer):
             return
         self.closing = True
         self.queue.put_nowait((code, reason))
+        self._wake_writer()
 
     # --- outgoing ----------------------------------------------------------------------------
 
@@ -192,7 +195,7 @@ class Connection(AsyncWebsocketConsumer):
         direct = self.direct
         if (
             direct is not None
-            and self.writer is not None
+            and self.live
             and not self.sending
             and self.queue.empty()
             and direct.ready()
@@ -209,6 +212,7 @@ class Connection(AsyncWebsocketConsumer):
             self.close_soon(CLOSE_SLOW, "too_slow")
             return
         self.queue.put_nowait(out)
+        self._wake_writer()
 
     def push_event(self, room_id: int, seq: int, out: Outgoing) -> None:
         held = self.catchup.get(room_id)
@@ -249,10 +253,15 @@ class Connection(AsyncWebsocketConsumer):
             self.hub.drop_room(self, room_id)
             self.push({"type": "unsubscribed", "room": room_id})
 
+    def _wake_writer(self) -> None:
+        if self.live and self.writer is None and not self.queue.empty():
+            self.writer = asyncio.ensure_future(self._write_loop())
+
     async def _write_loop(self) -> None:
+        """Send what is queued, then end: an idle socket holds no task (idle memory)."""
         try:
-            while True:
-                item = await self.queue.get()
+            while not self.queue.empty():
+                item = self.queue.get_nowait()
                 self.sending = True
                 self.flush()  # prepared frames taken before this item go first
                 if isinstance(item, tuple):
@@ -265,6 +274,9 @@ class Connection(AsyncWebsocketConsumer):
                 self.sending = False
         except asyncio.CancelledError:
             return
+        finally:
+            self.sending = False
+            self.writer = None
 
     def flush(self) -> None:
         """Write the prepared frames taken since the last flush, in one write."""

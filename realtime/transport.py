@@ -53,6 +53,14 @@ class PreauWebSocketProtocol(WebSocketsSansIOProtocol):
         # Prepared frames are uncompressed: never negotiate permessage-deflate.
         self.conn.available_extensions = []
 
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept":
+            # The handshake's request and response are not needed again: an idle socket
+            # should not keep its headers twice (the scope has them).
+            self.request = None  # type: ignore[assignment]
+            self.response = None  # type: ignore[assignment]
+
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
