@@ -45,11 +45,13 @@ class Ctx:
     def plain(self) -> targets.Target:
         return targets.plain(self.procs, self.server_cpus)
 
-    def preau(self, n: int = 1, embedded: bool = False) -> targets.Target:
+    def preau(
+        self, n: int = 1, embedded: bool = False, server: str | None = None
+    ) -> targets.Target:
         deployment = self.embedded if embedded else self.scaled
         cpus = [self.server_cpus] if n == 1 else [None] * n
         return targets.preau(
-            deployment, None if embedded else self.redis, n, cpus, server=self.server_impl
+            deployment, None if embedded else self.redis, n, cpus, server=server or self.server_impl
         )
 
 
@@ -183,12 +185,14 @@ def s1(ctx: Ctx) -> list[dict]:
     sizes = [100, 1000] if ctx.quick else [100, 1000, 5000]
     for n in sizes:
         rooms = ctx.group(f"s1_{n}")
-        start = 8000.0 if ctx.quick else 6000.0
+        start = 8000.0 if ctx.quick else (12000.0 if n >= 5000 else 6000.0)
         plain = s1_target(ctx, ctx.plain(), rooms, start)
         rows.append(plain)
         variants = [("scaled", lambda: ctx.preau())]
-        if n == 1000:
+        if n == 1000 and not ctx.quick:
             variants.append(("scaled ×2", lambda: ctx.preau(n=2)))
+            # The previous server, in the same run: what the transport change bought.
+            variants.append(("daphne", lambda: ctx.preau(server="daphne")))
             if ctx.embedded is not None:
                 variants.append(("embedded", lambda: ctx.preau(embedded=True)))
         for label, make in variants:
