@@ -41,7 +41,7 @@ def seed_spec(quick: bool, scenarios: list[str]) -> list[dict]:
     if "S5" in scenarios:
         groups.append({"name": "s5", "rooms": 10 if quick else 40, "members": 10})
     if "S6" in scenarios:
-        groups.append({"name": "s6", "rooms": 30 if quick else 1024, "members": 10})
+        groups.append({"name": "s6", "rooms": 20 if quick else 1024, "members": 10})
     if "S7" in scenarios:
         groups.append({"name": "s7", "rooms": 1, "members": 50 if quick else 200})
     return groups

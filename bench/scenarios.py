@@ -99,7 +99,7 @@ def s1_target(ctx: Ctx, target: targets.Target, rooms: list[dict], start: float)
     try:
         conn = _connect(ctx, target, load, rooms)
         time.sleep(1.0)
-        duration = 1.0 if ctx.quick else 3.0
+        duration = 1.0 if ctx.quick else 2.5
         factor = 2.0 if ctx.quick else 1.6
         per_worker = [list(range(math.ceil(n / len(load)))) for _ in range(len(load))]
         steps: list[dict] = []
@@ -109,7 +109,7 @@ def s1_target(ctx: Ctx, target: targets.Target, rooms: list[dict], start: float)
         step_no = 0
         refinements = 0 if ctx.quick else 2
         downs = 0
-        while step_no < (4 if ctx.quick else 16):
+        while step_no < (2 if ctx.quick else 16):
             rate = rate_deliv / n
             duration_here = max(duration, min(8.0, 20 / rate))
             sends = [
@@ -146,7 +146,7 @@ def s1_target(ctx: Ctx, target: targets.Target, rooms: list[dict], start: float)
             if best is None:
                 # Failing from the first step: step down, a few times at most.
                 downs += 1
-                if downs > 3:
+                if downs > (0 if ctx.quick else 3):
                     break
                 rate_deliv /= 2.5
                 continue
@@ -234,7 +234,7 @@ def s2(ctx: Ctx) -> list[dict]:
                 sends = [
                     {
                         "rate": total / len(load),
-                        "duration": 1.5 if ctx.quick else 4.0,
+                        "duration": 1.5 if ctx.quick else 3.0,
                         "senders": list(range(math.ceil(n_conns / len(load)))),
                     }
                     for _ in range(len(load))
@@ -283,8 +283,8 @@ def _s4_target(ctx: Ctx, target: targets.Target, rooms: list[dict], mode: str) -
         _connect(ctx, target, load, rooms)
         time.sleep(1.0)
         sizes = {room["room"]: len(members)}
-        duration = 1.0 if ctx.quick else 3.0
-        ladder = [50, 100, 200, 400, 800] if not ctx.quick else [100, 400]
+        duration = 1.0 if ctx.quick else 2.0
+        ladder = [50, 100, 200, 400, 800] if not ctx.quick else [100]
         if target.kind == "plain" and mode == "socket":
             ladder += [1600]
         steps = []
@@ -345,8 +345,9 @@ def s4(ctx: Ctx) -> list[dict]:
     rows.append(plain_socket)
     variants: list[tuple[str, Callable[[], targets.Target], list[dict]]] = [
         ("socket", ctx.preau, rooms),
-        ("rest", ctx.preau, rooms),
     ]
+    if not ctx.quick:
+        variants.append(("rest", ctx.preau, rooms))
     if not ctx.quick:
         variants.append(("socket", lambda: ctx.preau(n=2), rooms))
     if ctx.embedded is not None:
@@ -472,7 +473,7 @@ def _ms(value: float | None) -> float | None:
 def s6(ctx: Ctx) -> list[dict]:
     rooms = ctx.group("s6")
     rows = []
-    window = 2.0 if ctx.quick else 20.0
+    window = 2.0 if ctx.quick else 15.0
     for make in (ctx.plain, ctx.preau):
         target = make()
         load = Load(ctx.workers, ctx.client_cpus)
