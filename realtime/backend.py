@@ -68,10 +68,3 @@ def message_delete(user_id: int, **fields: Any) -> dict[str, Any]:
 @db_call
 def read_mark(user_id: int, room_id: int, seq: int) -> int:
     return room_services.read_mark(actor=_actor(user_id), room_id=room_id, seq=seq)
-
-
-@db_call
-def presence_status(user_id: int) -> str:
-    from .presence import get_store
-
-    return get_store().statuses([user_id]).get(user_id, "online")

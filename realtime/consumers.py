@@ -150,7 +150,8 @@ class Connection(AsyncWebsocketConsumer):
         for r in rooms:
             await self.hub.join_room(self, r.id, r.seq)
         if await store.connect(self.user_id, self.conn_id):
-            await self._announce_presence(await db.presence_status(self.user_id))
+            # From the event loop: a database-thread hop for one Redis GET slowed every handshake.
+            await self._announce_presence(await store.own_status(self.user_id))
         self.hub.track(self)
         # Frames wait in the queue (hello first) until the connection is fully set up: a client
         # that has its hello is live in every room and misses nothing sent after it.
