@@ -70,7 +70,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "websockets": websockets.__version__,
         "redis": sh("redis-server", "--version").split(" v=")[-1].split()[0],
-        "postgresql": sh("psql", "--version").split()[-1] if sh("psql", "--version") else "?",
+        "postgresql": sh("psql", "--version").split()[-1].rstrip(")") or "?",
         "git": sh("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
     }
 
