@@ -7,11 +7,11 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from backend.accounts import services as accounts
 
+from .dbpool import db_call
 from .publish import session_tag
 
 
@@ -44,7 +44,7 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
     return parts.netloc.lower() == host.lower()
 
 
-@database_sync_to_async
+@db_call
 def _from_token(token: str) -> Credentials | None:
     user = accounts.token_authenticate(token)
     if user is None:
@@ -58,7 +58,7 @@ def _from_token(token: str) -> Credentials | None:
     )
 
 
-@database_sync_to_async
+@db_call
 def _from_session(session_key: str) -> Credentials | None:
     user = accounts.user_for_session(session_key)
     if user is None:

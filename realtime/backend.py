@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from backend.accounts.models import User
 from backend.common.errors import Unauthorized
 from backend.messaging import services as messaging
 from backend.rooms import selectors as room_selectors
 from backend.rooms import services as room_services
+
+from .dbpool import db_call
 
 
 def _actor(user_id: int) -> User:
@@ -28,61 +28,54 @@ def _ack_message(result: Any) -> dict[str, Any]:
     return {"id": result.message.pk, "seq": result.message.seq}
 
 
-@database_sync_to_async
+@db_call
 def socket_rooms(user_id: int) -> list[room_selectors.SocketRoom]:
     return room_selectors.socket_rooms_for(user=_actor(user_id))
 
 
-@database_sync_to_async
+@db_call
 def member_room(user_id: int, room_id: int) -> room_selectors.SocketRoom | None:
     return room_selectors.member_room_for(user=_actor(user_id), room_id=room_id)
 
 
-@database_sync_to_async
+@db_call
 def readable_seq(user_id: int, room_id: int) -> int:
     return room_selectors.readable_room_seq(user=_actor(user_id), room_id=room_id)
 
 
-@database_sync_to_async
+@db_call
 def sync_page(user_id: int, room_id: int, since: int, limit: int) -> tuple[list[dict], bool]:
     return room_selectors.sync_page_for(
         user=_actor(user_id), room_id=room_id, since=since, limit=limit
     )
 
 
-@database_sync_to_async
+@db_call
 def message_send(user_id: int, **fields: Any) -> dict[str, Any]:
     return _ack_message(messaging.message_send(actor=_actor(user_id), **fields))
 
 
-@database_sync_to_async
+@db_call
 def message_edit(user_id: int, **fields: Any) -> dict[str, Any]:
     return _ack_message(messaging.message_edit(actor=_actor(user_id), **fields))
 
 
-@database_sync_to_async
+@db_call
 def message_delete(user_id: int, **fields: Any) -> dict[str, Any]:
     return _ack_message(messaging.message_delete(actor=_actor(user_id), **fields))
 
 
-@database_sync_to_async
+@db_call
 def read_mark(user_id: int, room_id: int, seq: int) -> int:
     return room_services.read_mark(actor=_actor(user_id), room_id=room_id, seq=seq)
 
 
-@database_sync_to_async
-def presence_status(user_id: int) -> str:
-    from .presence import get_store
-
-    return get_store().statuses([user_id]).get(user_id, "online")
-
-
-@database_sync_to_async
+@db_call
 def thread_read_mark(user_id: int, root_id: int, seq: int) -> int:
     return messaging.thread_read_mark(actor=_actor(user_id), root_id=root_id, seq=seq)
 
 
-@database_sync_to_async
+@db_call
 def reaction(user_id: int, message_id: int, emoji: Any, *, add: bool) -> bool:
     service = messaging.reaction_add if add else messaging.reaction_remove
     return service(actor=_actor(user_id), message_id=message_id, emoji=emoji).changed

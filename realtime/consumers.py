@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -29,6 +29,7 @@ from .auth import Credentials, authenticate_scope
 from .hub import Hub, get_hub
 from .ratelimit import TokenBucket
 from .wire import (
+    DIRECT_WRITE,
     MAX_FRAME_BYTES,
     SUBPROTOCOL_JSON,
     SUBPROTOCOL_MSGPACK,
@@ -37,6 +38,9 @@ from .wire import (
     decode_frame,
     dumps_json,
 )
+
+if TYPE_CHECKING:
+    from .transport import DirectWriter
 
 log = logging.getLogger("preau.realtime.consumer")
 lifecycle_log = logging.getLogger("preau.ws")
@@ -77,7 +81,11 @@ class Connection(AsyncWebsocketConsumer):
         self.member_rooms: dict[int, int] = {}  # room -> member count, for typing/presence
         self.binary = False
         self.queue: asyncio.Queue[Outgoing | tuple[int, str] | None] = asyncio.Queue()
-        self.writer: asyncio.Task[None] | None = None
+        self.writer: asyncio.Task[None] | None = None  # runs only while frames are queued
+        self.live = False  # connect() is done: frames may leave
+        self.sending = False  # the writer task is between taking a frame and writing it
+        self.direct: DirectWriter | None = None
+        self.pending: list[bytes] = []  # prepared frames for the hub's end-of-iteration flush
         self.closing = False
         self.bucket = TokenBucket(rate=20.0, burst=40.0)
         self.refusals: list[float] = []
@@ -119,6 +127,8 @@ class Connection(AsyncWebsocketConsumer):
             else (SUBPROTOCOL_JSON if SUBPROTOCOL_JSON in offered else None)
         )
         await self.accept(subprotocol)
+        # Under `preau serve` (realtime/transport.py): prepared frames go straight to the socket.
+        self.direct = (self.scope.get("extensions") or {}).get(DIRECT_WRITE)
         if not await self.hub.wait_ready(3):
             self.close_code = CLOSE_TRY_LATER
             await self.close(CLOSE_TRY_LATER)
@@ -159,13 +169,15 @@ class Connection(AsyncWebsocketConsumer):
         await self.hub.add_connection(self)
         for r in rooms:
             await self.hub.join_room(self, r.id, r.seq)
-        # Only now that every room is subscribed does hello go out (with any catch-up queued
-        # behind it): once a client has hello, it misses no event, typing or presence frame.
-        self.writer = asyncio.ensure_future(self._write_loop())
         if await store.connect(self.user_id, self.conn_id):
-            await self._announce_presence(await db.presence_status(self.user_id))
+            # From the event loop: a database-thread hop for one Redis GET slowed every handshake.
+            await self._announce_presence(await store.own_status(self.user_id))
         self.hub.track(self)
         self._expire_at(creds.expires_at)
+        # Frames wait in the queue (hello first) until the connection is fully set up: a client
+        # that has its hello is live in every room and misses nothing sent after it.
+        self.live = True
+        self._wake_writer()
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "registered", False):
@@ -230,6 +242,7 @@ class Connection(AsyncWebsocketConsumer):
             return
         self.closing = True
         self.queue.put_nowait((code, reason))
+        self._wake_writer()
 
     # --- outgoing ----------------------------------------------------------------------------
 
@@ -239,11 +252,27 @@ class Connection(AsyncWebsocketConsumer):
     def _enqueue(self, out: Outgoing) -> None:
         if self.closing:
             return
+        direct = self.direct
+        if (
+            direct is not None
+            and self.live
+            and not self.sending
+            and self.queue.empty()
+            and direct.ready()
+        ):
+            # Nothing is waiting before this frame: take the process-wide prepared frame, to be
+            # written with the others this socket gets in the same loop iteration (one write,
+            # no writer-task wake-up: the fan-out's per-delivery cost).
+            if not self.pending:
+                self.hub.flush_soon(self)
+            self.pending.append(out.packed_frame if self.binary else out.text_frame)
+            return
         if self.queue.qsize() >= SEND_QUEUE_MAX:
             log.info("slow client %s cut off after %d queued frames", self.conn_id, SEND_QUEUE_MAX)
             self.close_soon(CLOSE_SLOW, "too_slow")
             return
         self.queue.put_nowait(out)
+        self._wake_writer()
 
     def push_event(self, room_id: int, seq: int, out: Outgoing) -> None:
         held = self.catchup.get(room_id)
@@ -284,10 +313,17 @@ class Connection(AsyncWebsocketConsumer):
             self.hub.drop_room(self, room_id)
             self.push({"type": "unsubscribed", "room": room_id})
 
+    def _wake_writer(self) -> None:
+        if self.live and self.writer is None and not self.queue.empty():
+            self.writer = asyncio.ensure_future(self._write_loop())
+
     async def _write_loop(self) -> None:
+        """Send what is queued, then end: an idle socket holds no task (idle memory)."""
         try:
-            while True:
-                item = await self.queue.get()
+            while not self.queue.empty():
+                item = self.queue.get_nowait()
+                self.sending = True
+                self.flush()  # prepared frames taken before this item go first
                 if isinstance(item, tuple):
                     self.close_code = item[0]
                     await super().close(code=item[0])
@@ -298,8 +334,23 @@ class Connection(AsyncWebsocketConsumer):
                     await self.send(text_data=item.text)
                 self.frames_out += 1
                 metrics.WS_FRAMES_OUT.inc()
+                self.sending = False
         except asyncio.CancelledError:
             return
+        finally:
+            self.sending = False
+            self.writer = None
+
+    def flush(self) -> None:
+        """Write the prepared frames taken since the last flush, in one write."""
+        pending = self.pending
+        if not pending:
+            return
+        self.pending = []
+        if self.direct is not None and self.direct.open():
+            self.direct.write(pending[0] if len(pending) == 1 else b"".join(pending))
+            self.frames_out += len(pending)
+            metrics.WS_FRAMES_OUT.inc(len(pending))
 
     async def _send_now(self, payload: dict[str, Any]) -> None:
         if self.binary:

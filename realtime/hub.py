@@ -16,12 +16,12 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from backend.common import metrics
 
 from . import bus as bus_module
+from .dbpool import db_call
 from .groups import parse_channel, room_channel, user_channel
 from .wire import Outgoing, dumps_json
 
@@ -33,21 +33,21 @@ log = logging.getLogger("preau.realtime.hub")
 GAP_WAIT = 0.25  # seconds to wait for a late event before reading the gap from the database
 
 
-@database_sync_to_async
+@db_call
 def _room_last_seq(room_id: int) -> int:
     from backend.rooms.selectors import room_last_seq
 
     return room_last_seq(room_id=room_id)
 
 
-@database_sync_to_async
+@db_call
 def _event_frames(room_id: int, after: int, upto: int | None) -> list[dict[str, Any]]:
     from backend.rooms.selectors import event_frames_between
 
     return event_frames_between(room_id=room_id, after=after, upto=upto)
 
 
-@database_sync_to_async
+@db_call
 def _presence_rooms(user_id: int) -> Any:
     from backend.rooms.selectors import presence_rooms_for
 
@@ -70,6 +70,7 @@ class Hub:
         self.stats: dict[str, int] = defaultdict(int)
         self.connections: set[Connection] = set()
         self.upkeep: asyncio.Task[None] | None = None
+        self.dirty: list[Connection] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -182,6 +183,20 @@ class Hub:
             if task is not None:
                 task.cancel()
             await self.subscriber.unsubscribe(room_channel(room_id))
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def flush_soon(self, conn: Connection) -> None:
+        """Flush a socket's prepared frames once this loop iteration has handled every bus
+        message it read: under load, several events reach a socket in one write."""
+        if not self.dirty:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self.dirty.append(conn)
+
+    def _flush(self) -> None:
+        dirty, self.dirty = self.dirty, []
+        for conn in dirty:
+            conn.flush()
 
     # --- ephemeral frames and presence upkeep ---------------------------------------------------
 

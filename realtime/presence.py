@@ -53,6 +53,11 @@ class LocalPresence:
         with self.lock:
             self.status[user_id] = status
 
+    async def own_status(self, user_id: int) -> str:
+        """The status a user chose (online by default), read when a connection opens."""
+        with self.lock:
+            return self.status.get(user_id, "online")
+
     async def refresh(self, conns: list[tuple[int, str]]) -> None:
         return None
 
@@ -110,6 +115,10 @@ class RedisPresence:
 
     async def set_status(self, user_id: int, status: str) -> None:
         await self.aio.set(_key("status", user_id), status, ex=24 * 3600)
+
+    async def own_status(self, user_id: int) -> str:
+        status = await self.aio.get(_key("status", user_id))
+        return status.decode() if status else "online"
 
     async def refresh(self, conns: list[tuple[int, str]]) -> None:
         if not conns:

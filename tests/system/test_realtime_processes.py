@@ -254,5 +254,6 @@ async def test_revoked_token_closes_open_sockets_on_every_process_with_4401(depl
         assert closed["code"] == 4401
     with pytest.raises(urllib.error.HTTPError) as refused:
         deployment.api("GET", "/me", token=alice.token)
+    refused.value.close()  # an HTTPError holds its response's socket
     assert refused.value.code == 401
     refused.value.close()  # its response holds the socket: unclosed, GC warns in a later test
