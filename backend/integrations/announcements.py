@@ -23,6 +23,7 @@ from backend.messaging import services as messaging
 from backend.rooms.access import access_room_readable, is_moderator, membership_of
 from backend.rooms.events import iso
 from backend.rooms.models import Membership, Room, Territory, Theme
+from backend.rooms.services import territory_lookup
 
 from .models import Announcement, AnnouncementDelivery, BotGrant
 
@@ -39,22 +40,6 @@ def territory_subtree(territory: Territory) -> list[int]:
         )
         ids += frontier
     return ids
-
-
-def _territory(code: str, level: str | None) -> Territory:
-    candidates = Territory.objects.filter(insee_code=code.strip().upper())
-    if level:
-        candidates = candidates.filter(level=level)
-    found = list(candidates[:2])
-    if not found:
-        raise BadRequest(_("Territoire inconnu : %(c)s") % {"c": code}, reason="unknown_territory")
-    if len(found) > 1:
-        raise BadRequest(
-            _("Le code %(c)s désigne plusieurs territoires : précisez territory_level.")
-            % {"c": code},
-            reason="ambiguous_territory",
-        )
-    return found[0]
 
 
 @dataclass(frozen=True)
@@ -85,7 +70,7 @@ def audience_resolve(
         wanted = sorted(set(rooms))
         return Audience(Announcement.Audience.ROOMS, {"rooms": wanted}, live.filter(pk__in=wanted))
     if territory:
-        place = _territory(territory, territory_level)
+        place = territory_lookup(territory, territory_level)
         return Audience(
             Announcement.Audience.TERRITORY,
             {"territory": place.insee_code, "level": place.level},

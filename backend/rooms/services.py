@@ -30,9 +30,14 @@ class RoomResult:
 
 
 def _resolve_territory(code: str | None, level: str | None) -> Territory:
-    code = (code or "").strip().upper()
-    if not code:
+    if not (code or "").strip():
         raise BadRequest(_("Un salon territorial doit indiquer un territoire (code INSEE)."))
+    return territory_lookup(code or "", level)
+
+
+def territory_lookup(code: str, level: str | None) -> Territory:
+    """The one territory an INSEE code (and, where ambiguous, a level) names."""
+    code = code.strip().upper()
     candidates = Territory.objects.filter(insee_code=code)
     if level:
         candidates = candidates.filter(level=level)
