@@ -11,8 +11,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import StrictStr
 
-from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest, Forbidden, TooLarge
+from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
+from backend.common.errors import Forbidden, TooLarge
 from backend.common.http import client_ip
 
 from . import services
@@ -234,7 +234,5 @@ def token_list(request: HttpRequest) -> list[dict]:
     "/tokens/{token_id}", response={204: None, **ERRORS}, auth=AUTH, summary="Révoquer un jeton"
 )
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
-    if token_id <= 0 or token_id > 2**62:
-        raise BadRequest(_("« %(name)s » doit être un entier positif.") % {"name": "token_id"})
-    services.token_revoke(actor=request.auth, token_id=token_id)
+    services.token_revoke(actor=request.auth, token_id=positive_id(token_id, "token_id"))
     return Status(204, None)

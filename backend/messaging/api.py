@@ -12,6 +12,7 @@ from pydantic import Field, StrictInt, StrictStr
 
 from backend.common import metrics
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
+from backend.rooms.api import ReadIn
 
 from . import selectors, services
 from .events import file_ref
@@ -241,10 +242,6 @@ def thread_unfollow(request: HttpRequest, message_id: int) -> dict:
         actor=request.auth, root_id=positive_id(message_id, "message_id"), follow=False
     )
     return {"root": message_id, "following": False}
-
-
-class ReadIn(StrictIn):
-    seq: StrictInt = Field(ge=0)
 
 
 class ReadOut(Schema):
