@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import PASSWORD, screenshot
-from .helpers import api_ok
+from .helpers import api, api_ok
+from .server import Server
 from .test_accessibility import axe_violations, describe
 from .test_keyboard import tab_to
 
@@ -324,3 +325,62 @@ def test_reset_and_two_factor_enrolment_work_with_the_keyboard_alone(
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator("#otp-start-button")).to_be_focused()
+
+
+# --- staff who must enrol in two-factor authentication ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def strict_server():  # type: ignore[no-untyped-def]
+    """A second `preau serve` whose operator requires two-factor authentication for staff."""
+    srv = Server()
+    srv.env["PREAU_STAFF_2FA"] = "required"
+    srv.create_database()
+    try:
+        srv.cli("migrate", "--verbosity", "0")
+        srv.cli(
+            "org", "add", "Mairie de Testville", "--domain", "testville.test", "--kind", "commune"
+        )
+        srv.cli("user", "add", STAFF, "--password", PASSWORD, "--name", "Sam Équipe", "--staff")
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+        srv.drop_database()
+
+
+STAFF = "sam.equipe@testville.test"
+
+
+def test_staff_without_two_factor_is_sent_to_enrol_then_reaches_the_main_screen(
+    browser, strict_server
+):
+    context = browser.new_context(base_url=strict_server.url, locale="fr-FR")
+    try:
+        page = context.new_page()
+        login_form(page, STAFF, PASSWORD)
+        expect(page).to_have_url(re.compile(r"/account/security/#two-factor$"))
+        expect(page.locator("#must-enrol")).to_be_visible()
+        expect(page.locator("#two-factor")).to_be_focused()
+        # The API refuses everything else meanwhile; the page shows no error for it.
+        refused = api(page, "GET", "/rooms")
+        assert (refused.status, refused.json()["reason"]) == (403, "two_factor_required")
+        expect(page.locator("#sessions-error")).to_be_hidden()
+        page.goto("/")
+        expect(page).to_have_url(re.compile(r"/account/security/#two-factor$"))
+
+        page.get_by_role("button", name="Activer la double authentification").click()
+        expect(page.locator("#otp-secret")).not_to_be_empty()
+        secret = page.locator("#otp-secret").text_content() or ""
+        page.get_by_label("2. Code affiché par l'application").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Confirmer l'activation").click()
+        expect(page.locator("#otp-state")).to_have_text("La double authentification est activée.")
+        expect(page.locator("#must-enrol")).to_have_count(0)
+        expect(page.locator("#session-list li")).to_have_count(1)
+        expect(page.locator("#otp-disable-form")).to_be_hidden()  # required: no way to turn it off
+
+        page.get_by_role("link", name="Retour aux salons").click()
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        expect(page.locator("#me-name")).to_have_text("Sam Équipe")
+    finally:
+        context.close()
