@@ -560,6 +560,10 @@ class Connection(AsyncWebsocketConsumer):
         changed = await db.reaction(self.user_id, message_id, frame.get("emoji"), add=False)
         return {"message": message_id, "changed": changed}
 
+    async def on_moderate(self, frame: dict[str, Any]) -> dict[str, Any]:
+        # message.hide / message.pin / message.unpin / message.report / message.move
+        return await db.moderate(self.user_id, frame["type"], frame)
+
     async def on_typing(self, frame: dict[str, Any]) -> dict[str, Any] | None:
         room_id = _int(frame.get("room"), "room")
         if room_id not in self.member_rooms:
@@ -625,6 +629,11 @@ HANDLERS: dict[str, Handler] = {
     "read": Connection.on_read,
     "reaction.add": Connection.on_reaction_add,
     "reaction.remove": Connection.on_reaction_remove,
+    "message.hide": Connection.on_moderate,
+    "message.pin": Connection.on_moderate,
+    "message.unpin": Connection.on_moderate,
+    "message.report": Connection.on_moderate,
+    "message.move": Connection.on_moderate,
     "typing": Connection.on_typing,
     "presence": Connection.on_presence,
 }

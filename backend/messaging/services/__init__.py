@@ -123,6 +123,9 @@ def _require_can_post(*, actor: User, room: Room, membership: Membership | None)
         raise Forbidden(_("Rejoignez le salon pour y écrire."))
     if actor.is_bot:
         require_bot_may_post(bot=actor, room_id=room.pk)
+    from backend.moderation.services import require_may_post
+
+    require_may_post(actor=actor, room=room, membership=membership)
 
 
 def _room_for_authorized(*, actor: User, room_id: int) -> tuple[Room, Membership | None]:
@@ -223,6 +226,9 @@ def message_send(
         data=dict(events.message_created(message, mentions=mentioned, files=attachments)),
         message_id=message.pk,
     )
+    from backend.moderation.services import newcomer_check
+
+    newcomer_check(message=message)
     return MessageResult(message=message, created=True)
 
 
@@ -297,7 +303,12 @@ def message_edit(
 @transaction.atomic
 def message_delete(*, actor: User, message_id: Any) -> MessageResult:
     message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
-    return message_remove(message_id=message.pk, by=actor)
+    result = message_remove(message_id=message.pk, by=actor)
+    if message.author_id != actor.pk:
+        from backend.moderation.services import moderator_deleted
+
+        moderator_deleted(actor=actor, message=message)
+    return result
 
 
 @transaction.atomic
