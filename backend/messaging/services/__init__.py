@@ -238,11 +238,18 @@ def _previous_send(*, actor: User, client_id: str, room_id: int) -> Message | No
     )
     if previous is None:
         return None
-    if previous.room_id != room_id:
+    if previous.room_id != room_id and not _moved_from(previous, room_id):
         raise Conflict(
             _("Ce client_id a déjà servi pour un autre salon."), reason="client_id_reused"
         )
     return previous
+
+
+def _moved_from(message: Message, room_id: int) -> bool:
+    """A retry into the room a moderator has since moved the message out of: same message."""
+    return RoomEvent.objects.filter(
+        room_id=room_id, message_id=message.pk, kind="message.created"
+    ).exists()
 
 
 def _access_message_for_change(

@@ -30,3 +30,15 @@ def test_the_demo_accueil_has_an_animateur_who_moves_posts_to_a_thematic_room(ap
     api = api_for(newcomer)
     response = api.post(f"/rooms/{accueil.pk}/messages", {"body": "Bonjour à tous"})
     assert response.status_code == 201
+
+
+def test_the_demo_stays_idempotent_after_a_reclassification():
+    call_command("demo", stdout=StringIO())
+    accueil = Room.objects.get(name="Accueil")
+    nadia = User.objects.get(email="nadia.lefevre@cnfpt.test")
+    question = Message.objects.get(room=accueil, body__contains="RIFSEEP")
+    rh = Room.objects.get(name="Ressources humaines")
+    moves.messages_move(actor=nadia, message_id=question.pk, room_id=rh.pk, reason="RH")
+    count = Message.objects.count()
+    call_command("demo", stdout=StringIO())
+    assert Message.objects.count() == count

@@ -228,3 +228,17 @@ def test_a_move_needs_a_reason(world, api_for, alice):
         f"/messages/{world['other'].pk}/move", {"room": world["private"].pk, "reason": " "}
     )
     assert response.status_code == 400 and response.json_body["reason"] == "reason_required"
+
+
+def test_a_retried_send_of_a_moved_message_is_acknowledged_with_it(world, alice, bob):
+    message = messaging.message_send(
+        actor=bob, room_id=world["accueil"].pk, body="Ma question", client_id="retry-1"
+    ).message
+    moves.messages_move(
+        actor=alice, message_id=message.pk, room_id=world["private"].pk, reason="Rangée"
+    )
+    again = messaging.message_send(
+        actor=bob, room_id=world["accueil"].pk, body="Ma question", client_id="retry-1"
+    )
+    assert again.created is False and again.message.pk == message.pk
+    assert Message.objects.filter(author=bob, body="Ma question").count() == 1
