@@ -216,6 +216,7 @@ def signup(*, email: str, password: str, name: str, job_title: str = "") -> Sign
             user.save()
     except IntegrityError:
         raise Conflict(_("Un compte existe déjà pour cette adresse.")) from None
+    _audit("account.signup", actor=None, target=f"user:{user.pk}")
     _send_verification(user)
     return SignupResult(created=True)
 
