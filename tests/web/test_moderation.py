@@ -101,3 +101,39 @@ def test_a_member_reports_a_message_and_a_moderator_resolves_it(session, open_ap
     )
     mine = api_ok(bob_session, "GET", "/reports/mine")
     assert mine[0]["status"] == "resolved"
+
+
+def test_a_moderator_mutes_an_author_and_makes_the_room_read_only(session, open_app):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Cellule sanctions"), (bob_session, BOB[0]))
+    text = unique("Message insistant")
+    api_ok(bob_session, "POST", f"/rooms/{room}/messages", {"body": text})
+    alice = open_app(alice_session, f"/#/room/{room}")
+    bob = open_app(bob_session, f"/#/room/{room}")
+
+    post = messages(alice, text)
+    post.get_by_role("button", name="Actions").click()
+    post.get_by_role("button", name="Sanctionner l'auteur").click()
+    dialog = alice.get_by_role("dialog", name="Sanctionner l'auteur")
+    expect(dialog).to_contain_text(BOB[1])
+    dialog.get_by_label("Mettre en sourdine 1 heure").check()
+    dialog.get_by_label("Motif (journal d'audit)").fill("Messages répétés")
+    dialog.get_by_role("button", name="Appliquer").click()
+    expect(dialog).to_be_hidden()
+    expect(alice.locator("#announcer")).to_contain_text("Sanction appliquée")
+
+    composer = bob.get_by_role("textbox", name="Message dans")
+    composer.fill("Je peux encore parler ?")
+    composer.press("Enter")
+    expect(messages(bob, "Je peux encore parler").locator(".message-status")).to_contain_text(
+        "sourdine"
+    )
+
+    alice.locator("#queue-button").click()
+    queue = alice.get_by_role("dialog", name="Signalements à traiter")
+    queue.get_by_label("Qui publie").select_option("read_only")
+    queue.get_by_role("button", name="Enregistrer les règles").click()
+    expect(queue.locator("#queue-status")).to_have_text("Règles enregistrées.")
+    state = api_ok(alice_session, "GET", f"/rooms/{room}/moderation")
+    assert state["posting"] == "read_only"
+    assert [m["user"]["id"] for m in state["mutes"]] == [api_ok(bob_session, "GET", "/me")["id"]]

@@ -2,7 +2,7 @@
 // moderators), the move and report dialogs, the moderation queue and the "nouveau membre"
 // marks. It decorates the message list rendered by messages.js without changing it, and is
 // told about frames by app.js (moderationFrame, moderationEvent).
-import { del, get, post } from "./api.js";
+import { del, get, patch, post } from "./api.js";
 import { _, fmt } from "./i18n.js";
 import { el } from "./messages.js";
 
@@ -111,6 +111,7 @@ function toolsFor(id, own) {
   if (roomInfo.moderator) {
     items.push(roomInfo.pinned.has(id) ? ["unpin", _("Désépingler")] : ["pin", _("Épingler")]);
     items.push(["move", _("Déplacer")], ["hide", _("Masquer")]);
+    if (!own) items.push(["sanction", _("Sanctionner l'auteur")]);
   }
   const menu = el(
     "ul",
@@ -158,6 +159,14 @@ async function onListClick(event) {
       case "hide":
         openDialog("hide-dialog");
         break;
+      case "sanction": {
+        const author = rs.byId.get(id)?.author;
+        if (!author) break;
+        target.user = author;
+        openDialog("sanction-dialog");
+        $("sanction-who").textContent = fmt(_("Auteur : %(name)s"), { name: author.name });
+        break;
+      }
       case "pin":
         await post(`/messages/${id}/pin`);
         ctx.announce(_("Message épinglé."));
@@ -282,6 +291,67 @@ function buildDialogs() {
       notice(text);
     },
   );
+  const sanctions = [
+    ["mute-3600", _("Mettre en sourdine 1 heure")],
+    ["mute-86400", _("Mettre en sourdine 24 heures")],
+    ["remove", _("Retirer du salon")],
+    ["ban", _("Exclure du salon (sans retour possible)")],
+  ];
+  dialog(
+    "sanction-dialog",
+    _("Sanctionner l'auteur"),
+    [
+      el("p", { id: "sanction-who" }),
+      el(
+        "fieldset",
+        {},
+        el("legend", { text: _("Sanction") }),
+        ...sanctions.map(([value, label], i) =>
+          el("label", {}, el("input", { type: "radio", name: "sanction", value, checked: i === 0 ? "checked" : null }), ` ${label}`),
+        ),
+      ),
+      field("sanction-reason", _("Motif (journal d'audit)"), reasonArea("sanction-reason", "reason", false)),
+    ],
+    _("Appliquer"),
+    async (data) => {
+      const sanction = data.get("sanction");
+      const body = { user: target.user.id, reason: data.get("reason") };
+      if (sanction.startsWith("mute-")) {
+        await post(`/rooms/${target.roomId}/mutes`, { ...body, seconds: Number(sanction.slice(5)) });
+      } else {
+        await post(`/rooms/${target.roomId}/${sanction === "ban" ? "bans" : "removals"}`, body);
+      }
+      ctx.announce(fmt(_("Sanction appliquée à %(name)s."), { name: target.user.name }));
+    },
+  );
+  const postingChoices = [
+    ["all", _("Tous les membres publient")],
+    ["announcement", _("Annonces : seuls les modérateurs publient")],
+    ["read_only", _("Lecture seule")],
+  ];
+  const policy = el(
+    "form",
+    { id: "policy-form", class: "stack", novalidate: true },
+    el("h3", { text: _("Règles de publication") }),
+    field("policy-posting", _("Qui publie"), el("select", { id: "policy-posting", name: "posting" },
+      ...postingChoices.map(([value, label]) => el("option", { value, text: label })))),
+    field("policy-slow", _("Mode lent : secondes entre deux messages d'un membre (0 : désactivé)"),
+      el("input", { id: "policy-slow", name: "slow", type: "number", min: "0", max: "21600", step: "1", value: "0" })),
+    el("button", { type: "submit", text: _("Enregistrer les règles") }),
+  );
+  policy.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const rs = ctx.current();
+    try {
+      await patch(`/rooms/${rs.id}/policy`, {
+        posting: $("policy-posting").value,
+        slow_mode_seconds: Number($("policy-slow").value || 0),
+      });
+      $("queue-status").textContent = _("Règles enregistrées.");
+    } catch (error) {
+      $("queue-status").textContent = error.message;
+    }
+  });
   const queue = el("dialog", { id: "queue-dialog", "aria-labelledby": "queue-title" });
   queue.append(
     el(
@@ -290,6 +360,7 @@ function buildDialogs() {
       el("h2", { id: "queue-title", text: _("Signalements à traiter") }),
       el("p", { id: "queue-status", role: "status" }),
       el("ul", { id: "queue-list", class: "queue-list" }),
+      policy,
       el(
         "div",
         { class: "dialog-actions" },
@@ -330,6 +401,15 @@ function notice(text) {
 // --- the moderation queue ---------------------------------------------------------------
 
 async function openQueue() {
+  const rs = ctx.current();
+  try {
+    // Before showing the form, so nothing the moderator chooses is overwritten.
+    const state = await get(`/rooms/${rs.id}/moderation`);
+    $("policy-posting").value = state.posting;
+    $("policy-slow").value = String(state.slow_mode_seconds);
+  } catch (_err) {
+    // The queue below says what went wrong.
+  }
   $("queue-dialog").showModal();
   await renderQueue();
 }
