@@ -38,6 +38,10 @@ def _call(api: Any, action: str, cast: Any, message: Message) -> Any:
         return api.patch(f"/rooms/{room}/policy", {"posting": "read_only"})
     if action == "slow":
         return api.patch(f"/rooms/{room}/policy", {"slow_mode_seconds": 30})
+    if action == "unpin":
+        return api.delete(f"/messages/{message.pk}/pin")
+    if action == "unban":
+        return api.delete(f"/rooms/{room}/bans/{target}")
     raise AssertionError(action)
 
 
@@ -49,6 +53,8 @@ AUDITED = {
     "ban": "member.banned",
     "policy": "room.policy",
     "slow": "room.policy",
+    "unpin": "message.unpinned",
+    "unban": "member.unbanned",
 }
 EVENTS = {
     "hide": "message.deleted",
@@ -58,6 +64,8 @@ EVENTS = {
     "ban": "member.banned",
     "policy": "room.updated",
     "slow": "room.updated",
+    "unpin": "message.unpinned",
+    "unban": "member.banned",
 }
 
 
@@ -67,6 +75,12 @@ def test_each_action_is_allowed_for_moderators_and_staff_only(
     cast, api_for, action, role, status, published
 ):
     message = send(cast.target, cast.room, "Un message à modérer")
+    if action == "unpin":
+        moderation.message_pin(actor=cast.owner, message_id=message.pk, pin=True)
+    if action == "unban":
+        moderation.member_remove(
+            actor=cast.owner, room_id=cast.room.pk, user_id=cast.target.pk, ban=True
+        )
     seq_before = cast.room.__class__.objects.get(pk=cast.room.pk).last_seq
     published.clear()
 

@@ -61,8 +61,15 @@ def test_a_thread_moved_to_a_private_room_disappears_for_non_members(
     world, api_for, alice, bob, published, django_capture_on_commit_callbacks
 ):
     accueil, private, root = world["accueil"], world["private"], world["root"]
+    messaging.message_edit(
+        actor=world["dave"],
+        message_id=root.pk,
+        body="Question sur la dotation forfaitaire, précisée @Bob Durand",
+        documents=[DOC],
+    )
     bob_api = api_for(bob)
     assert unread_counts_for(user=bob, room_ids=[accueil.pk])[accueil.pk]["unread"] == 4
+    assert unread_counts_for(user=bob, room_ids=[accueil.pk])[accueil.pk]["mentions"] == 1
     assert bob_api.get("/search?q=péréquation").json_body["total"] == 2
     assert len(bob_api.get(f"/rooms/{accueil.pk}/documents").json_body) == 1
     published.clear()
@@ -103,11 +110,14 @@ def test_a_thread_moved_to_a_private_room_disappears_for_non_members(
     events = carole_api.get(f"/rooms/{private.pk}/events").json_body["events"]
     created = [e for e in events if e["event"] == "message.created"]
     assert [e["data"]["id"] for e in created] == moved
-    assert created[0]["data"]["body"].startswith("Question sur la dotation")
+    assert created[0]["data"]["body"].startswith("Question sur la dotation forfaitaire, précisée")
     assert created[0]["data"]["moved_from"] == accueil.pk
     assert created[1]["data"]["thread"] == root.pk
     assert events[-1]["event"] == "message.moved"
     assert events[-1]["data"]["from_room"] == {"id": accueil.pk, "name": "Accueil"}
+    history = carole_api.get(f"/messages/{root.pk}/history").json_body
+    assert len(history["versions"] if isinstance(history, dict) else history) == 2
+    assert bob_api.get(f"/messages/{root.pk}/history").status_code == 404
     thread = carole_api.get(f"/messages/{root.pk}/thread").json_body
     assert [r["id"] for r in thread["replies"]] == moved[1:]
     assert carole_api.get("/search?q=péréquation").json_body["total"] == 2
