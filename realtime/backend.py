@@ -82,8 +82,20 @@ def reaction(user_id: int, message_id: int, emoji: Any, *, add: bool) -> bool:
 
 
 @db_call
-def moderate(user_id: int, action: str, frame: dict[str, Any]) -> dict[str, Any]:
+def moderate(
+    user_id: int, action: str, frame: dict[str, Any], ip: str | None = None
+) -> dict[str, Any]:
     """The moderation frames: one service each, the same as the REST endpoints."""
+    from backend.audit.context import current_ip
+
+    token = current_ip.set(ip)  # the audit trail records the socket's address
+    try:
+        return _moderate(user_id, action, frame)
+    finally:
+        current_ip.reset(token)
+
+
+def _moderate(user_id: int, action: str, frame: dict[str, Any]) -> dict[str, Any]:
     from backend.moderation import moves, reports
     from backend.moderation import services as moderation
 

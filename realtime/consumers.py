@@ -562,7 +562,7 @@ class Connection(AsyncWebsocketConsumer):
 
     async def on_moderate(self, frame: dict[str, Any]) -> dict[str, Any]:
         # message.hide / message.pin / message.unpin / message.report / message.move
-        return await db.moderate(self.user_id, frame["type"], frame)
+        return await db.moderate(self.user_id, frame["type"], frame, _client_ip(self.scope))
 
     async def on_typing(self, frame: dict[str, Any]) -> dict[str, Any] | None:
         room_id = _int(frame.get("room"), "room")
@@ -600,6 +600,21 @@ class Connection(AsyncWebsocketConsumer):
         for room_id, count in list(self.member_rooms.items()):
             if count <= PRESENCE_MAX_ROOM:
                 await self.hub.publish_room_ephemeral(room_id, frame)
+
+
+def _client_ip(scope: dict[str, Any]) -> str | None:
+    """The peer's address, or the proxy's last X-Forwarded-For entry when trusted (as REST)."""
+    import ipaddress
+
+    raw = (scope.get("client") or ("",))[0] or ""
+    if settings.PREAU_TRUST_X_FORWARDED_FOR:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for" and value:
+                raw = value.decode("latin-1").split(",")[-1]
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
 
 
 def _language(scope: dict[str, Any]) -> str:

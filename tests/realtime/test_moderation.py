@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
+from backend.audit.models import AuditEntry
 from backend.messaging import services as messaging
 from backend.moderation import reports
 from backend.moderation import services as moderation
@@ -106,6 +107,10 @@ async def test_pin_and_hide_frames_reach_members_only(connect, alice, bob, mod, 
         assert frame["data"]["message"] == message.pk
     ack = await m.request({"type": "message.hide", "message": message.pk, "reason": "Charte"})
     assert ack["type"] == "ack"
+    entry = await database_sync_to_async(
+        lambda: AuditEntry.objects.get(action="message.hidden", actor=mod)
+    )()
+    assert entry.reason == "Charte" and entry.room_id == room.pk
     for client in (a, b):
         frame = await client.recv_until(is_event("message.deleted"))
         assert frame["data"]["deleted_by"]["id"] == mod.pk
@@ -172,3 +177,14 @@ async def test_a_move_over_the_socket_reaches_each_room_with_what_it_may_read(
     assert created["room"] == private.pk and created["data"]["body"] == "Question sensible"
     await b.assert_silent()
     await o.assert_silent()
+
+
+def test_socket_actions_are_audited_with_the_peer_address(settings):
+    from realtime.consumers import _client_ip
+
+    scope = {"client": ("192.0.2.7", 51000), "headers": [(b"x-forwarded-for", b"203.0.113.5")]}
+    settings.PREAU_TRUST_X_FORWARDED_FOR = False
+    assert _client_ip(scope) == "192.0.2.7"
+    settings.PREAU_TRUST_X_FORWARDED_FOR = True
+    assert _client_ip(scope) == "203.0.113.5"
+    assert _client_ip({"headers": []}) is None
