@@ -72,6 +72,10 @@ def test_a_member_reports_a_message_and_a_moderator_resolves_it(session, open_ap
     bob = open_app(bob_session, f"/#/room/{room}")
     expect(alice.locator("#queue-button")).to_be_visible()
     expect(bob.locator("#queue-button")).to_be_hidden()
+    # Olivia's first message in the room carries the newcomer mark, for moderators only.
+    expect(messages(alice, text).locator(".newcomer-badge")).to_have_text("nouveau membre")
+    expect(messages(bob, text)).to_have_count(1)
+    expect(messages(bob, text).locator(".newcomer-badge")).to_have_count(0)
 
     reported = messages(bob, text)
     reported.get_by_role("button", name="Actions").click()
