@@ -128,20 +128,33 @@ def messages_move(
         _rethread(selection, root, source_locked)  # type: ignore[arg-type]
     else:
         _move_rows(selection, source_locked, target_locked, root)
-    summary = events.messages_moved(
-        ids=moved_ids,
-        from_room=source if source.kind != Room.Kind.PRIVATE else None,
-        to_room=target if target.kind != Room.Kind.PRIVATE else None,
-        thread=root.pk if root else None,
-        by=actor,
-        reason=reason,
+
+    # Each room's readers see their own room named, the other one only if it is not private.
+    def summary(*, from_room: Room | None, to_room: Room | None) -> dict:
+        return dict(
+            events.messages_moved(
+                ids=moved_ids,
+                from_room=from_room,
+                to_room=to_room,
+                thread=root.pk if root else None,
+                by=actor,
+                reason=reason,
+            )
+        )
+
+    private_target = target.kind == Room.Kind.PRIVATE and target.pk != source.pk
+    private_source = source.kind == Room.Kind.PRIVATE and target.pk != source.pk
+    event_append(
+        room=source_locked,
+        kind="message.moved",
+        data=summary(from_room=source, to_room=None if private_target else target),
     )
-    event_append(room=source_locked, kind="message.moved", data=dict(summary))
     if target.pk != source.pk:
-        target_summary = {**summary, "from_room": events.room_ref(source)}
-        if target.kind == Room.Kind.PRIVATE:
-            target_summary["to_room"] = events.room_ref(target)
-        event_append(room=target_locked, kind="message.moved", data=target_summary)
+        event_append(
+            room=target_locked,
+            kind="message.moved",
+            data=summary(from_room=None if private_source else source, to_room=target),
+        )
     for room_id_ in {source.pk, target.pk}:
         audit_record(
             action="message.moved",

@@ -252,3 +252,18 @@ def test_a_retried_send_of_a_moved_message_is_acknowledged_with_it(world, alice,
     )
     assert again.created is False and again.message.pk == message.pk
     assert Message.objects.filter(author=bob, body="Ma question").count() == 1
+
+
+def test_a_private_source_is_not_named_to_the_destination_readers(world, alice):
+    private, accueil = world["private"], world["accueil"]
+    secret = send(alice, private, "À publier à l'accueil")
+    moves.messages_move(actor=alice, message_id=secret.pk, room_id=accueil.pk, reason="Public")
+    created = RoomEvent.objects.filter(room=accueil, kind="message.created").last()
+    assert created.data["moved_from"] is None and created.data["body"] == "À publier à l'accueil"
+    moved = RoomEvent.objects.filter(room=accueil, kind="message.moved").get()
+    assert moved.data["from_room"] is None
+    assert moved.data["to_room"] == {"id": accueil.pk, "name": "Accueil"}
+    in_source = RoomEvent.objects.filter(room=private, kind="message.moved").get()
+    assert in_source.data["from_room"]["id"] == private.pk
+    assert in_source.data["to_room"] == {"id": accueil.pk, "name": "Accueil"}
+    assert "Cellule DGF" not in str(list(RoomEvent.objects.filter(room=accueil).values("data")))

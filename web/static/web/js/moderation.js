@@ -525,9 +525,8 @@ export function moderationEvent(rs, frame) {
     case "message.moved": {
       // In the destination, the message.created events brought them; in the source, they go
       // (unless they only changed thread within this room).
-      const inDestination = data.from_room && data.from_room.id !== rs.id;
-      const sameRoom = data.to_room && data.to_room.id === rs.id;
-      if (inDestination || sameRoom) break;
+      // Each room's event names that room; the destination's names it as to_room.
+      if (data.to_room && data.to_room.id === rs.id) break;
       for (const id of data.messages || []) {
         const msg = rs.byId.get(id);
         if (!msg) continue;
