@@ -95,11 +95,15 @@ def message_moved_away(data: dict) -> dict:
     return redacted
 
 
-def report_dict(report: Any, *, for_moderator: bool) -> dict[str, Any]:
-    """A report as moderators (with the reporter) or its reporter see it."""
+def report_dict(report: Any, *, for_moderator: bool, room_known: bool = True) -> dict[str, Any]:
+    """A report as moderators (with the reporter) or its reporter see it.
+
+    ``room_known`` False: the message was since moved to a room the reporter may not read,
+    which is then not named to them.
+    """
     out: dict[str, Any] = {
         "id": report.pk,
-        "room": room_ref(report.room),
+        "room": room_ref(report.room) if room_known else {"id": 0, "name": ""},
         "message": report.message_id,
         "reason": report.reason,
         "status": report.status,

@@ -13,8 +13,14 @@ from backend.accounts.models import User
 from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from backend.messaging.models import Message
-from backend.rooms.access import access_room_readable, require_member
-from backend.rooms.models import Membership
+from backend.rooms.access import (
+    access_room_readable,
+    can_read,
+    membership_of,
+    readable_rooms_q,
+    require_member,
+)
+from backend.rooms.models import Membership, Room
 
 from .access import access_room_moderated, check_id, moderator_ids
 from .events import report_dict
@@ -115,7 +121,16 @@ def report_handle(*, actor: User, report_id: Any, status: Any, note: Any = "") -
         reason=note,
         room_id=report.room_id,
     )
-    reporter_frame = {"type": "report.closed", "report": report_dict(report, for_moderator=False)}
+    reporter = report.reporter
+    known = can_read(
+        user=reporter,
+        room=report.room,
+        membership=membership_of(user=reporter, room_id=report.room_id),
+    )
+    reporter_frame = {
+        "type": "report.closed",
+        "report": report_dict(report, for_moderator=False, room_known=known),
+    }
     _notify([report.reporter_id], lambda _user_id: reporter_frame)
     _notify_moderators(report, "report.updated")
     return report
@@ -145,8 +160,13 @@ def report_list_for(
 
 def reports_of(*, user: User, limit: int = 200) -> list[dict[str, Any]]:
     """The caller's own reports and their outcome."""
-    reports = _with_relations(Report.objects.filter(reporter=user))[:limit]
-    return [report_dict(r, for_moderator=False) for r in reports]
+    reports = list(_with_relations(Report.objects.filter(reporter=user))[:limit])
+    readable = set(
+        Room.objects.filter(
+            readable_rooms_q(user), pk__in={r.room_id for r in reports}
+        ).values_list("pk", flat=True)
+    )
+    return [report_dict(r, for_moderator=False, room_known=r.room_id in readable) for r in reports]
 
 
 def report_detail_for(*, user: User, report_id: int) -> dict[str, Any]:
@@ -154,7 +174,10 @@ def report_detail_for(*, user: User, report_id: int) -> dict[str, Any]:
     if report is None:
         raise NotFound()
     if report.reporter_id == user.pk:
-        return report_dict(report, for_moderator=False)
+        known = can_read(
+            user=user, room=report.room, membership=membership_of(user=user, room_id=report.room_id)
+        )
+        return report_dict(report, for_moderator=False, room_known=known)
     try:
         access_room_moderated(actor=user, room_id=report.room_id)
     except Forbidden:

@@ -267,3 +267,19 @@ def test_a_private_source_is_not_named_to_the_destination_readers(world, alice):
     assert in_source.data["from_room"]["id"] == private.pk
     assert in_source.data["to_room"] == {"id": accueil.pk, "name": "Accueil"}
     assert "Cellule DGF" not in str(list(RoomEvent.objects.filter(room=accueil).values("data")))
+
+
+def test_a_reporter_is_not_told_the_private_room_a_reported_message_went_to(
+    world, api_for, alice, bob
+):
+    from backend.moderation import reports
+
+    report = reports.report_create(actor=bob, message_id=world["other"].pk, reason="Hors sujet")
+    moves.messages_move(
+        actor=alice, message_id=world["other"].pk, room_id=world["private"].pk, reason="Rangé"
+    )
+    mine = api_for(bob).get("/reports/mine").json_body
+    assert mine[0]["room"] == {"id": 0, "name": ""}
+    assert api_for(bob).get(f"/reports/{report.pk}").json_body["room"]["name"] == ""
+    queue = api_for(alice).get(f"/reports?room={world['private'].pk}").json_body
+    assert [r["id"] for r in queue] == [report.pk]
