@@ -9,6 +9,7 @@ from backend.accounts.security_api import router as account_security_router
 from backend.common.api import install_error_handlers
 from backend.integrations.api import router as integrations_router
 from backend.messaging.api import router as messaging_router
+from backend.moderation.api import router as moderation_router
 from backend.privacy.api import router as privacy_router
 from backend.rooms.api import router as rooms_router
 from backend.search.api import router as search_router
@@ -33,3 +34,4 @@ api.add_router("", messaging_router)
 api.add_router("", privacy_router)
 api.add_router("", search_router)
 api.add_router("", integrations_router)
+api.add_router("", moderation_router)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "backend.privacy",
     "backend.search",
     "backend.integrations",
+    "backend.moderation",
     "realtime",
     "web",
 ]
@@ -121,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.audit.context.AuditContextMiddleware",
     "backend.accounts.sessions.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -252,7 +254,16 @@ PREAU = {
     "HOOK_POSTS_PER_MINUTE": int(_env("PREAU_HOOK_POSTS_PER_MINUTE", "30")),
     "BOT_POSTS_PER_MINUTE": int(_env("PREAU_BOT_POSTS_PER_MINUTE", "120")),
     "HOOK_MAX_BYTES": 64 * 1024,
+    # Audit entries (and the content of messages hidden by moderators) are kept this long,
+    # then removed by `preau purge`: 6 to 12 months.
+    "AUDIT_RETENTION_DAYS": int(_env("PREAU_AUDIT_RETENTION_DAYS", "365")),
+    # A member's first messages in a room carry the "nouveau membre" mark for moderators.
+    "NEWCOMER_MESSAGES": int(_env("PREAU_NEWCOMER_MESSAGES", "3")),
 }
+if not 180 <= PREAU["AUDIT_RETENTION_DAYS"] <= 366:
+    raise ImproperlyConfigured(
+        "PREAU_AUDIT_RETENTION_DAYS must be between 180 and 366 (6-12 months)"
+    )
 
 # /metrics: a bearer token, or direct (not proxied) calls from these addresses.
 PREAU_METRICS_TOKEN = _env("PREAU_METRICS_TOKEN")

@@ -79,3 +79,49 @@ def thread_read_mark(user_id: int, root_id: int, seq: int) -> int:
 def reaction(user_id: int, message_id: int, emoji: Any, *, add: bool) -> bool:
     service = messaging.reaction_add if add else messaging.reaction_remove
     return service(actor=_actor(user_id), message_id=message_id, emoji=emoji).changed
+
+
+@db_call
+def moderate(
+    user_id: int, action: str, frame: dict[str, Any], ip: str | None = None
+) -> dict[str, Any]:
+    """The moderation frames: one service each, the same as the REST endpoints."""
+    from backend.audit.context import current_ip
+
+    token = current_ip.set(ip)  # the audit trail records the socket's address
+    try:
+        return _moderate(user_id, action, frame)
+    finally:
+        current_ip.reset(token)
+
+
+def _moderate(user_id: int, action: str, frame: dict[str, Any]) -> dict[str, Any]:
+    from backend.moderation import moves, reports
+    from backend.moderation import services as moderation
+
+    actor = _actor(user_id)
+    message_id = frame.get("message")
+    if action == "message.hide":
+        message = moderation.message_hide(
+            actor=actor, message_id=message_id, reason=frame.get("reason")
+        )
+        return {"message": message.pk}
+    if action in ("message.pin", "message.unpin"):
+        changed = moderation.message_pin(
+            actor=actor, message_id=message_id, pin=action == "message.pin"
+        )
+        return {"message": message_id, "changed": changed}
+    if action == "message.report":
+        report = reports.report_create(
+            actor=actor, message_id=message_id, reason=frame.get("reason")
+        )
+        return {"report": report.pk}
+    result = moves.messages_move(
+        actor=actor,
+        message_id=message_id,
+        room_id=frame.get("room"),
+        scope=frame.get("scope", "message"),
+        thread=frame.get("thread"),
+        reason=frame.get("reason"),
+    )
+    return {"messages": result.messages, "room": result.to_room.pk}

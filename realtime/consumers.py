@@ -580,6 +580,10 @@ class Connection(AsyncWebsocketConsumer):
         changed = await db.reaction(self.user_id, message_id, frame.get("emoji"), add=False)
         return {"message": message_id, "changed": changed}
 
+    async def on_moderate(self, frame: dict[str, Any]) -> dict[str, Any]:
+        # message.hide / message.pin / message.unpin / message.report / message.move
+        return await db.moderate(self.user_id, frame["type"], frame, _client_ip(self.scope))
+
     async def on_typing(self, frame: dict[str, Any]) -> dict[str, Any] | None:
         room_id = _int(frame.get("room"), "room")
         if room_id not in self.member_rooms:
@@ -618,6 +622,21 @@ class Connection(AsyncWebsocketConsumer):
                 await self.hub.publish_room_ephemeral(room_id, frame)
 
 
+def _client_ip(scope: dict[str, Any]) -> str | None:
+    """The peer's address, or the proxy's last X-Forwarded-For entry when trusted (as REST)."""
+    import ipaddress
+
+    raw = (scope.get("client") or ("",))[0] or ""
+    if settings.PREAU_TRUST_X_FORWARDED_FOR:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for" and value:
+                raw = value.decode("latin-1").split(",")[-1]
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
 def _language(scope: dict[str, Any]) -> str:
     from django.utils.translation import get_supported_language_variant
     from django.utils.translation.trans_real import parse_accept_lang_header
@@ -645,6 +664,11 @@ HANDLERS: dict[str, Handler] = {
     "read": Connection.on_read,
     "reaction.add": Connection.on_reaction_add,
     "reaction.remove": Connection.on_reaction_remove,
+    "message.hide": Connection.on_moderate,
+    "message.pin": Connection.on_moderate,
+    "message.unpin": Connection.on_moderate,
+    "message.report": Connection.on_moderate,
+    "message.move": Connection.on_moderate,
     "typing": Connection.on_typing,
     "presence": Connection.on_presence,
 }

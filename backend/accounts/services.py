@@ -175,6 +175,7 @@ def user_add(
     )
     user.set_password(password)
     user.save()
+    _audit("account.created", actor=None, target=f"user:{user.pk}", reason="staff" if staff else "")
     return user
 
 
@@ -218,6 +219,7 @@ def signup(*, email: str, password: str, name: str, job_title: str = "") -> Sign
             user.save()
     except IntegrityError:
         raise Conflict(_("Un compte existe déjà pour cette adresse.")) from None
+    _audit("account.signup", actor=None, target=f"user:{user.pk}")
     _send_verification(user)
     return SignupResult(created=True)
 
@@ -303,6 +305,7 @@ def email_verify(*, token: str) -> User:
     user.organisation = organisation
     user.is_verified = True
     user.save(update_fields=["organisation", "is_verified"])
+    _audit("account.verified", actor=user, target=f"user:{user.pk}")
     return user
 
 
@@ -360,6 +363,7 @@ def domain_request_approve(*, request_id: int, reviewer: User) -> DomainRequest:
     req.reviewed_at = timezone.now()
     req.reviewed_by = reviewer
     req.save()
+    _audit("domain.approved", actor=reviewer, target=f"domain_request:{req.pk}", reason=req.domain)
     transaction.on_commit(
         lambda: send_mail(
             subject=_("Préau — votre domaine a été ajouté"),
@@ -386,6 +390,7 @@ def domain_request_reject(*, request_id: int, reviewer: User) -> DomainRequest:
     req.reviewed_at = timezone.now()
     req.reviewed_by = reviewer
     req.save()
+    _audit("domain.rejected", actor=reviewer, target=f"domain_request:{req.pk}", reason=req.domain)
     transaction.on_commit(
         lambda: send_mail(
             subject=_("Préau — demande d'ajout de domaine"),
@@ -419,6 +424,8 @@ def _token_issue(*, user: User, kind: str, name: str) -> TokenResult:
     record = ApiToken.objects.create(
         user=user, kind=kind, name=name[:100], digest=token_digest(token), prefix=token[:12]
     )
+    owner = user.bot_owner if user.is_bot else user
+    _audit("token.created", actor=owner, target=f"token:{record.pk}", reason=f"user:{user.pk}")
     return TokenResult(token=token, record=record)
 
 
@@ -460,6 +467,7 @@ def token_revoke(*, actor: User, token_id: int) -> ApiToken:
     if record.revoked_at is None:
         record.revoked_at = timezone.now()
         record.save(update_fields=["revoked_at"])
+        _audit("token.revoked", actor=actor, target=f"token:{record.pk}")
         from realtime import publish
 
         user_id, token_pk = record.user_id, record.pk
@@ -509,6 +517,7 @@ def bot_token_rotate(*, bot: User, grace_seconds: int) -> TokenResult:
     expiring = live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=until))
     token_ids = list(expiring.values_list("pk", flat=True))
     expiring.update(expires_at=until)
+    _audit("token.rotated", actor=bot.bot_owner, target=f"user:{bot.pk}")
     if token_ids:
         from realtime import publish
 
@@ -565,6 +574,7 @@ def user_deactivate(*, actor: User, user_id: int) -> User:
         user.is_active = False
         user.save(update_fields=["is_active"])
         user_closed(user_id=user.pk)
+        _audit("account.deactivated", actor=actor, target=f"user:{user.pk}")
     return user
 
 
@@ -587,4 +597,11 @@ def user_make_staff(*, actor: User, user_id: int) -> User:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+        _audit("account.made_staff", actor=actor, target=f"user:{user.pk}")
     return user
+
+
+def _audit(action: str, *, actor: User | None, target: str, reason: str = "") -> None:
+    from backend.audit.services import audit_record
+
+    audit_record(action=action, actor=actor, target=target, reason=reason)

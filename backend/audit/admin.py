@@ -5,7 +5,7 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "target", "ip", "reason"]
+    list_display = ["created_at", "action", "actor", "target", "room_id", "ip", "reason"]
     list_filter = ["action"]
     search_fields = ["target", "ip", "actor__email"]
     date_hierarchy = "created_at"

@@ -22,6 +22,9 @@ class AuditEntry(models.Model):
     target = models.CharField(_("cible"), max_length=255, blank=True)
     ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     reason = models.CharField(_("motif"), max_length=255, blank=True)
+    # The room the action happened in, so its moderators can read their room's entries; a plain
+    # id (no foreign key) so the trail outlives the room.
+    room_id = models.PositiveBigIntegerField(_("salon"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -164,7 +164,10 @@ def _validation_message(exc: NinjaValidationError) -> str:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(PreauError)
     def on_domain_error(request: HttpRequest, exc: PreauError) -> HttpResponse:
-        return error_response(api, request, exc.status, exc.as_dict())
+        response = error_response(api, request, exc.status, exc.as_dict())
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

@@ -47,11 +47,21 @@ def can_read(*, user: User, room: Room, membership: Membership | None) -> bool:
         return membership is not None and _bot_may_read(bot=user, room_id=room.pk)
     if membership is not None:
         return True
+    if banned_from(user=user, room_id=room.pk):
+        return False
     if room.access == Room.Access.OPEN:
         return True
     if room.access == Room.Access.ORGANISATION:
         return user.organisation_id is not None and room.organisation_id == user.organisation_id
     return False
+
+
+def banned_from(*, user: User, room_id: int) -> bool:
+    # A ban removes the membership and stops following an open room (moderation app, which
+    # builds on this one: imported when needed).
+    from backend.moderation.access import is_banned
+
+    return is_banned(user_id=user.pk, room_id=room_id)
 
 
 def _bot_may_read(*, bot: User, room_id: int) -> bool:
@@ -135,7 +145,15 @@ def readable_rooms_q(user: User, prefix: str = "") -> Q:
         return q(bot_grants__bot=user, bot_grants__can_read=True)
     is_member = q(memberships__user=user)
     is_open = q(access=Room.Access.OPEN)
+    # A banned agent is no member any more, and no longer reads the open room either.
+    not_banned = ~q(pk__in=_banned_room_ids(user))
     if user.organisation_id is None:
-        return is_member | is_open
+        return is_member | (is_open & not_banned)
     is_own_organisation = q(access=Room.Access.ORGANISATION, organisation_id=user.organisation_id)
-    return is_member | is_open | is_own_organisation
+    return is_member | ((is_open | is_own_organisation) & not_banned)
+
+
+def _banned_room_ids(user: User) -> QuerySet:
+    from backend.moderation.models import Ban
+
+    return Ban.objects.filter(user=user).values("room_id")

@@ -51,6 +51,10 @@ class RoomOut(Schema):
     read: int | None = Field(None, description="The caller's read position (members)")
     unread: int = Field(0, description="Messages by others after the read position")
     mentions: int = Field(0, description="Unread messages mentioning the caller")
+    posting: str = Field("all", description="all, announcement or read_only (readers)")
+    slow_mode_seconds: int = Field(0, description="Slow mode delay, 0 when off (readers)")
+    pinned: list[dict[str, Any]] = Field(default_factory=list, description="Pinned messages")
+    muted_until: str | None = Field(None, description="The caller is muted until then")
 
 
 class RoomIn(StrictIn):

@@ -16,6 +16,7 @@ from .access import (
     access_room_readable,
     access_room_visible,
     bot_readable_memberships_q,
+    can_read,
     visible_rooms,
 )
 from .models import Invitation, Membership, Room, RoomEvent
@@ -137,7 +138,7 @@ def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
         room, membership = access_room_visible(actor=user, room_id=room_id), None
     count = Membership.objects.filter(room=room).count()
     invited = membership is None and Invitation.objects.filter(room=room, invitee=user).exists()
-    return room_dict(
+    card = room_dict(
         room,
         role=membership.role if membership else None,
         member_count=count,
@@ -145,6 +146,11 @@ def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
         unread=_unread(user=user, room_ids=[room.pk]).get(room.pk) if membership else None,
         read=membership.last_read_seq if membership else None,
     )
+    if can_read(user=user, room=room, membership=membership):
+        from backend.moderation.selectors import room_moderation_info
+
+        card.update(room_moderation_info(room=room, user=user))
+    return card
 
 
 def member_list_for(*, user: User, room_id: int) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from . import events
 from .access import (
     access_room_readable,
     access_room_visible,
+    banned_from,
     is_moderator,
     membership_of,
     require_member,
@@ -124,6 +125,7 @@ def room_create(
         room=locked, kind="member.joined", data=events.member_joined(user=actor, role="owner")
     )
     _publish_membership(user_id=actor.pk, room_id=room.pk, joined=True)
+    _audit("room.created", actor=actor, target=f"room:{room.pk}", room_id=room.pk)
     room.last_seq = locked.last_seq
     return RoomResult(room=room, membership=membership)
 
@@ -144,6 +146,8 @@ def room_join(*, actor: User, room_id: int) -> RoomResult:
     existing = membership_of(user=actor, room_id=room.pk)
     if existing is not None:
         return RoomResult(room=room, membership=existing)
+    if banned_from(user=actor, room_id=room.pk):
+        raise Forbidden(_("Vous avez été exclu de ce salon."), reason="banned")
     invitation = Invitation.objects.filter(room=room, invitee=actor).first()
     if room.access == Room.Access.INVITE and invitation is None:
         raise Forbidden(_("Ce salon est accessible sur invitation seulement."))
@@ -160,6 +164,7 @@ def room_join(*, actor: User, room_id: int) -> RoomResult:
             data=events.member_joined(user=actor, role=membership.role),
         )
         _publish_membership(user_id=actor.pk, room_id=room.pk, joined=True)
+        _audit("member.joined", actor=actor, target=f"user:{actor.pk}", room_id=room.pk)
     return RoomResult(room=locked, membership=membership)
 
 
@@ -189,8 +194,16 @@ def room_leave(*, actor: User, room_id: int) -> RoomResult:
                     kind="member.role_changed",
                     data=events.member_role_changed(user=successor.user, role="owner"),
                 )
+                _audit(
+                    "member.role_changed",
+                    actor=actor,
+                    target=f"user:{successor.user_id}",
+                    reason="owner",
+                    room_id=room.pk,
+                )
     membership.delete()
     event_append(room=locked, kind="member.left", data=events.member_left(user=actor))
+    _audit("member.left", actor=actor, target=f"user:{actor.pk}", room_id=room.pk)
     _publish_membership(user_id=actor.pk, room_id=room.pk, joined=False)
     return RoomResult(room=locked, membership=None)
 
@@ -228,6 +241,7 @@ def room_invite(
             kind="member.invited",
             data=events.member_invited(user=invitee, by=actor),
         )
+        _audit("member.invited", actor=actor, target=f"user:{invitee.pk}", room_id=room.pk)
         from realtime import publish
 
         payload = {
@@ -276,6 +290,7 @@ def room_archive(*, actor: User, room_id: int) -> Room:
             kind="room.updated",
             data={"room": {"id": locked.pk, "archived_at": events.iso(locked.archived_at)}},
         )
+        _audit("room.archived", actor=actor, target=f"room:{locked.pk}", room_id=locked.pk)
     return locked
 
 
@@ -299,6 +314,13 @@ def room_owner_set(*, actor: User, room_id: int, user_id: int) -> Membership:
             kind="member.role_changed",
             data=events.member_role_changed(user=former.user, role="moderator"),
         )
+        _audit(
+            "member.role_changed",
+            actor=actor,
+            target=f"user:{former.user_id}",
+            reason="moderator",
+            room_id=locked.pk,
+        )
     membership = Membership.objects.filter(room=locked, user=owner).first()
     if membership is None:
         membership = Membership.objects.create(room=locked, user=owner, role=Membership.Role.OWNER)
@@ -309,9 +331,22 @@ def room_owner_set(*, actor: User, room_id: int, user_id: int) -> Membership:
     elif membership.role != Membership.Role.OWNER:
         membership.role = Membership.Role.OWNER
         membership.save(update_fields=["role"])
+        _audit(
+            "member.role_changed",
+            actor=actor,
+            target=f"user:{owner.pk}",
+            reason="owner",
+            room_id=locked.pk,
+        )
         event_append(
             room=locked,
             kind="member.role_changed",
             data=events.member_role_changed(user=owner, role="owner"),
         )
     return membership
+
+
+def _audit(action: str, *, actor: User, target: str, room_id: int, reason: str = "") -> None:
+    from backend.audit.services import audit_record
+
+    audit_record(action=action, actor=actor, target=target, reason=reason, room_id=room_id)

@@ -15,6 +15,7 @@ from backend.integrations.models import (
     IncomingWebhook,
 )
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
+from backend.moderation.models import Ban, HiddenMessage, Mute, Pin, Report, RoomPolicy
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
 
@@ -35,6 +36,12 @@ WATCHED = [
     IncomingWebhook,
     Announcement,
     AnnouncementDelivery,
+    Ban,
+    HiddenMessage,
+    Mute,
+    Pin,
+    Report,
+    RoomPolicy,
 ]
 
 

@@ -25,6 +25,8 @@ from backend.integrations import services as integrations
 from backend.integrations.models import BotGrant, IncomingWebhook
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
+from backend.moderation import reports
+from backend.moderation import services as moderation
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, Room
 from tests.backend.conftest import row_counts
@@ -43,6 +45,7 @@ class Endpoint:
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
     params: str = ""  # query string of the valid request (required parameters)
     upload: bool = False  # the valid request is a multipart upload of a small PDF
+    values: dict[str, str] = field(default_factory=dict)  # path id -> another world value
 
     @property
     def key(self) -> str:
@@ -57,6 +60,8 @@ class Endpoint:
             "file_id",
             "bot_id",
             "announcement_id",
+            "user_id",
+            "report_id",
             "session_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
@@ -221,6 +226,71 @@ ENDPOINTS += [
     Endpoint("GET", "/announcements/{announcement_id}"),
     Endpoint("GET", "/rooms/{room_id}/announcements"),
 ]
+ENDPOINTS += [  # moderation
+    Endpoint("POST", "/messages/{message_id}/hide", {"reason": "Charte"}, long_fields=("reason",)),
+    Endpoint("POST", "/messages/{message_id}/pin"),
+    Endpoint("DELETE", "/messages/{message_id}/pin"),
+    Endpoint("GET", "/rooms/{room_id}/pins"),
+    Endpoint(
+        "POST",
+        "/messages/{message_id}/move",
+        {"room": "{other_room_id}", "scope": "message", "reason": "Mieux rangé"},
+        long_fields=("reason",),
+    ),
+    Endpoint("GET", "/rooms/{room_id}/moderation"),
+    Endpoint("PATCH", "/rooms/{room_id}/policy", {"slow_mode_seconds": 5, "posting": "all"}),
+    Endpoint(
+        "POST",
+        "/rooms/{room_id}/mutes",
+        {"user": "{bob_id}", "seconds": 60, "reason": "Calme"},
+        long_fields=("reason",),
+    ),
+    Endpoint(
+        "POST",
+        "/rooms/{room_id}/removals",
+        {"user": "{bob_id}", "reason": "Hors sujet"},
+        long_fields=("reason",),
+    ),
+    Endpoint(
+        "POST",
+        "/rooms/{room_id}/bans",
+        {"user": "{bob_id}", "reason": "Insultes"},
+        long_fields=("reason",),
+    ),
+    Endpoint("DELETE", "/rooms/{room_id}/bans/{user_id}", values={"user_id": "banned_id"}),
+    Endpoint(
+        "PUT",
+        "/rooms/{room_id}/members/{user_id}/role",
+        {"role": "moderator"},
+        values={"user_id": "bob_id"},
+    ),
+    Endpoint(
+        "POST",
+        "/messages/{message_id}/report",
+        {"reason": "Propos blessants"},
+        long_fields=("reason",),
+        values={"message_id": "bob_message_id"},
+    ),
+    Endpoint(
+        "GET",
+        "/reports",
+        query={"status": "secret", "room": "abc"},
+    ),
+    Endpoint("GET", "/reports/mine"),
+    Endpoint("GET", "/reports/{report_id}"),
+    Endpoint(
+        "POST",
+        "/reports/{report_id}/handle",
+        {"status": "resolved", "note": "Message masqué"},
+        long_fields=("note",),
+    ),
+    Endpoint(
+        "GET",
+        "/audit",
+        params="room={room_id}",
+        query={"room": "abc", "limit": "0", "before": "-1", "action": "x" * 65},
+    ),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -249,7 +319,7 @@ class World:
     api: Any
 
     def path(self, endpoint: Endpoint, **ids: Any) -> str:
-        values = {p: self.values[p] for p in endpoint.ids} | ids
+        values = {p: self.values[endpoint.values.get(p, p)] for p in endpoint.ids} | ids
         return endpoint.path.format(**values)
 
     def body(self, endpoint: Endpoint) -> dict[str, Any]:
@@ -274,7 +344,8 @@ class World:
             response.json_body = json.loads(response.content) if response.content else None
             return response
         if path is None:
-            path = self.path(endpoint) + (f"?{endpoint.params}" if endpoint.params else "")
+            params = endpoint.params.format(**self.values)
+            path = self.path(endpoint) + (f"?{params}" if params else "")
         return self.api.call(endpoint.method, path, **kw)
 
 
@@ -298,6 +369,12 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     announcement = announcements.announcement_send(
         actor=alice, body="Annonce", audience=announcements.audience_resolve(rooms=[room.pk])
     ).announcement
+    other_room = rooms.room_create(
+        actor=alice, name="Rangement", kind="private", access="invite"
+    ).room
+    bob_message = messaging.message_send(actor=bob, room_id=room.pk, body="Réponse").message
+    report = reports.report_create(actor=bob, message_id=message.pk, reason="Doublon")
+    moderation.member_remove(actor=alice, room_id=room.pk, user_id=carol.pk, ban=True)
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -308,6 +385,11 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "file_id": attachment.pk,
         "bot_id": bot.pk,
         "announcement_id": announcement.pk,
+        "other_room_id": other_room.pk,
+        "bob_id": bob.pk,
+        "banned_id": carol.pk,
+        "bob_message_id": bob_message.pk,
+        "report_id": report.pk,
         "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
         "alice": alice.email,
         "carol": carol.email,
@@ -415,8 +497,17 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
     [
         e
         for e in WITH_BODY
-        # Every field optional: the name of a token, the guest of an invitation, profile fields.
-        if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite", "PATCH /me"}
+        if e.key
+        not in {
+            "POST /tokens",
+            "POST /rooms/{room_id}/invite",
+            # Every field optional, or only "reason" (checked in tests/backend/moderation):
+            "POST /messages/{message_id}/hide",
+            "PATCH /rooms/{room_id}/policy",
+            "POST /messages/{message_id}/report",
+            # Every field optional: profile fields.
+            "PATCH /me",
+        }
     ]
 )
 def test_missing_required_fields_are_refused(world, endpoint):
@@ -432,6 +523,9 @@ def test_missing_required_fields_are_refused(world, endpoint):
             "description",
             "client_id",
             "documents",
+            "reason",
+            "note",
+            "scope",
         }
     ]
     assert required

@@ -123,6 +123,9 @@ def _require_can_post(*, actor: User, room: Room, membership: Membership | None)
         raise Forbidden(_("Rejoignez le salon pour y écrire."))
     if actor.is_bot:
         require_bot_may_post(bot=actor, room_id=room.pk)
+    from backend.moderation.services import require_may_post
+
+    require_may_post(actor=actor, room=room, membership=membership)
 
 
 def _room_for_authorized(*, actor: User, room_id: int) -> tuple[Room, Membership | None]:
@@ -223,6 +226,9 @@ def message_send(
         data=dict(events.message_created(message, mentions=mentioned, files=attachments)),
         message_id=message.pk,
     )
+    from backend.moderation.services import newcomer_check
+
+    newcomer_check(message=message)
     return MessageResult(message=message, created=True)
 
 
@@ -232,11 +238,18 @@ def _previous_send(*, actor: User, client_id: str, room_id: int) -> Message | No
     )
     if previous is None:
         return None
-    if previous.room_id != room_id:
+    if previous.room_id != room_id and not _moved_from(previous, room_id):
         raise Conflict(
             _("Ce client_id a déjà servi pour un autre salon."), reason="client_id_reused"
         )
     return previous
+
+
+def _moved_from(message: Message, room_id: int) -> bool:
+    """A retry into the room a moderator has since moved the message out of: same message."""
+    return RoomEvent.objects.filter(
+        room_id=room_id, message_id=message.pk, kind="message.created"
+    ).exists()
 
 
 def _access_message_for_change(
@@ -297,7 +310,12 @@ def message_edit(
 @transaction.atomic
 def message_delete(*, actor: User, message_id: Any) -> MessageResult:
     message, _membership = _access_message_for_change(actor=actor, message_id=message_id)
-    return message_remove(message_id=message.pk, by=actor)
+    result = message_remove(message_id=message.pk, by=actor)
+    if message.author_id != actor.pk:
+        from backend.moderation.services import moderator_deleted
+
+        moderator_deleted(actor=actor, message=message)
+    return result
 
 
 @transaction.atomic

@@ -11,12 +11,14 @@ from django.db import transaction
 from backend.accounts import services as accounts
 from backend.accounts.models import Organisation, OrganisationDomain, User
 from backend.messaging import services as messaging
+from backend.moderation import services as moderation
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, Room, Territory, Theme
 
 DEMO_PASSWORD = "preau-demo-2026"
 
 THEMES = [
+    ("accueil", "Accueil et orientation"),
     ("finances", "Finances locales"),
     ("rh", "Ressources humaines"),
     ("si", "Systèmes d'information"),
@@ -57,6 +59,24 @@ AGENTS = [
 ]
 
 CONVERSATIONS: dict[str, list[tuple[str, str]]] = {
+    # Everyone may post in Accueil; its animateurs reclassify posts into the right room.
+    "Accueil": [
+        (
+            "nadia.lefevre@cnfpt.test",
+            "Bienvenue sur Préau ! Posez ici vos questions : nous les rangerons dans le bon "
+            "salon thématique.",
+        ),
+        (
+            "julien.roux@paysdelarbresle.test",
+            "Bonjour, quelqu'un a-t-il un modèle de délibération pour le RIFSEEP des agents "
+            "de catégorie C ?",
+        ),
+        (
+            "karim.benali@villeurbanne.test",
+            "Qui utilise un logiciel libre pour la gestion des courriers ? Nous changeons "
+            "d'outil en 2027.",
+        ),
+    ],
     "Finances locales": [
         (
             "claire.martin@villeurbanne.test",
@@ -103,6 +123,21 @@ CONVERSATIONS: dict[str, list[tuple[str, str]]] = {
 
 ROOMS = [
     # name, kind, access, theme, territory (level, code), organisation domain, owner, members
+    (
+        "Accueil",
+        "thematic",
+        "open",
+        "accueil",
+        None,
+        None,
+        "claire.martin@villeurbanne.test",
+        [
+            "karim.benali@villeurbanne.test",
+            "sophie.durand@rhone.test",
+            "julien.roux@paysdelarbresle.test",
+            "nadia.lefevre@cnfpt.test",
+        ],
+    ),
     (
         "Finances locales",
         "thematic",
@@ -166,6 +201,10 @@ ROOMS = [
 ]
 
 
+# Room animateurs (moderators), besides the owner.
+ANIMATEURS = {"Accueil": ["nadia.lefevre@cnfpt.test"]}
+
+
 class Command(BaseCommand):
     help = "Charger le contenu de démonstration (idempotent) et afficher comment se connecter."
 
@@ -224,6 +263,10 @@ class Command(BaseCommand):
                 if access == "invite":
                     rooms.room_invite(actor=users[owner], room_id=room.pk, user_id=users[email].pk)
                 rooms.room_join(actor=users[email], room_id=room.pk)
+            for email in ANIMATEURS.get(name, []):
+                moderation.member_role_set(
+                    actor=users[owner], room_id=room.pk, user_id=users[email].pk, role="moderator"
+                )
             for i, (email, body) in enumerate(CONVERSATIONS.get(name, [])):
                 messaging.message_send(
                     actor=users[email], room_id=room.pk, body=body, client_id=f"demo-{room.pk}-{i}"

@@ -5,6 +5,7 @@ import { Live } from "./live.js";
 import { initials } from "./format.js";
 import { el, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
+import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -359,6 +360,7 @@ function apply(rs, frame) {
       }
       break;
     default:
+      moderationEvent(rs, frame);
       break;
   }
   if (isCurrent) renderRoom();
@@ -480,6 +482,7 @@ function onFrame(frame) {
       if (frame.code === "rate_limited") announce(frame.message || _("Trop de requêtes, patientez un instant."));
       break;
     default:
+      moderationFrame(frame);
       break;
   }
 }
@@ -975,6 +978,7 @@ async function boot() {
   state.presence.set(state.me.id, "online");
   setupComposer();
   setupKeyboard();
+  setupModeration({ current: () => state.current, me: () => state.me, rooms: () => state.rooms, announce });
   setupPanels({
     state,
     goDirectory,

@@ -48,7 +48,7 @@ export class RoomState {
       client_id: data.client_id ?? msg.client_id ?? null,
       created_at: data.created_at,
       edited_at: data.edited_at ?? null,
-      deleted: Boolean(data.deleted),
+      deleted: Boolean(data.deleted || data.moved), // moved: gone to another room
       status: "sent",
       error: null,
     });
