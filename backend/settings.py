@@ -252,6 +252,17 @@ PREAU = {
     "HOOK_POSTS_PER_MINUTE": int(_env("PREAU_HOOK_POSTS_PER_MINUTE", "30")),
     "BOT_POSTS_PER_MINUTE": int(_env("PREAU_BOT_POSTS_PER_MINUTE", "120")),
     "HOOK_MAX_BYTES": 64 * 1024,
+    # Outgoing webhooks: at most this many per bot; each POST bounded by the timeout, retried
+    # after these delays (seconds), then marked failed for the owner to see.
+    "OUTGOING_HOOKS_PER_BOT": 10,
+    "OUTGOING_TIMEOUT_SECONDS": float(_env("PREAU_OUTGOING_TIMEOUT_SECONDS", "5")),
+    "OUTGOING_RETRY_DELAYS": [10, 60, 300, 1800],
+    # Owners choose the URLs: loopback, private and link-local targets are refused unless
+    # their network is listed here (CIDR, e.g. an internal integration host).
+    "OUTGOING_ALLOWED_NETWORKS": _env_list("PREAU_OUTGOING_ALLOWED_NETWORKS", []),
+    # The worker thread of each server process (outgoing webhooks, scheduled announcements).
+    "BACKGROUND_WORKERS": _env("PREAU_BACKGROUND_WORKERS", "1") not in ("0", "false", "no"),
+    "WORKER_POLL_SECONDS": 2.0,
 }
 
 # /metrics: a bearer token, or direct (not proxied) calls from these addresses.

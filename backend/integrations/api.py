@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 from backend.common.errors import TooLarge
 
-from . import announcements, selectors, services
+from . import announcements, outgoing, selectors, services
 from .selectors import bot_dict, grant_dict
 
 router = Router(tags=["robots"], auth=AUTH)
@@ -164,6 +164,121 @@ def hook_create(request: HttpRequest, bot_id: int, payload: HookIn) -> Status:
             "created_at": hook.created_at,
             "url": services.hook_url(result.secret),
         },
+    )
+
+
+# --- outgoing webhooks ------------------------------------------------------------------------
+
+
+class OutgoingIn(StrictIn):
+    url: StrictStr = Field(
+        description="http(s) URL, at most 2,048 characters; private and loopback addresses are "
+        "refused unless the operator allows them"
+    )
+    on_mention: StrictBool = Field(True, description="Notify when the bot is mentioned")
+    rooms: list[StrictInt] = Field(
+        [], description="Watched rooms (each one the bot is granted reading in), at most 50"
+    )
+
+
+class OutgoingOut(Schema):
+    id: int
+    bot: int
+    url: str
+    on_mention: bool
+    rooms: list[int]
+    secret_prefix: str = Field(description="The first characters of the signing secret")
+    created_at: datetime
+    pending: int = Field(description="Deliveries waiting to be sent or retried")
+    failed: int = Field(description="Deliveries given up after every retry")
+
+
+class OutgoingCreatedOut(OutgoingOut):
+    secret: str = Field(description="The HMAC-SHA256 signing secret, shown this once")
+
+
+class SecretOut(Schema):
+    id: int
+    secret: str = Field(description="The new signing secret, shown this once")
+
+
+class DeliveryOut(Schema):
+    id: int
+    message: int
+    trigger: str = Field(description="mention or room")
+    status: str = Field(description="pending, delivered, failed or cancelled")
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str
+    reply: int | None = Field(description="The bot's answer posted from the response body")
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@router.post(
+    "/bots/{bot_id}/outgoing",
+    response={201: OutgoingCreatedOut, **ERRORS},
+    summary="Créer un webhook sortant (son secret de signature n'est affiché qu'une fois)",
+)
+def outgoing_create(request: HttpRequest, bot_id: int, payload: OutgoingIn) -> Status:
+    result = outgoing.outgoing_create(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        url=payload.url,
+        on_mention=payload.on_mention,
+        rooms=payload.rooms,
+    )
+    return Status(201, {**outgoing.outgoing_dict(result.webhook), "secret": result.secret})
+
+
+@router.get(
+    "/bots/{bot_id}/outgoing",
+    response={200: list[OutgoingOut], **ERRORS},
+    summary="Les webhooks sortants d'un robot",
+)
+def outgoing_list(request: HttpRequest, bot_id: int) -> list[dict]:
+    return outgoing.outgoing_list_for(actor=request.auth, bot_id=positive_id(bot_id, "bot_id"))
+
+
+@router.delete(
+    "/bots/{bot_id}/outgoing/{webhook_id}",
+    response={204: None, **ERRORS},
+    summary="Supprimer un webhook sortant (ses livraisons en attente sont abandonnées)",
+)
+def outgoing_delete(request: HttpRequest, bot_id: int, webhook_id: int) -> Status:
+    outgoing.outgoing_delete(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        webhook_id=positive_id(webhook_id, "webhook_id"),
+    )
+    return Status(204, None)
+
+
+@router.post(
+    "/bots/{bot_id}/outgoing/{webhook_id}/secret/rotate",
+    response={201: SecretOut, **ERRORS},
+    summary="Renouveler le secret de signature d'un webhook sortant",
+)
+def outgoing_secret_rotate(request: HttpRequest, bot_id: int, webhook_id: int) -> Status:
+    result = outgoing.outgoing_secret_rotate(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        webhook_id=positive_id(webhook_id, "webhook_id"),
+    )
+    return Status(201, {"id": result.webhook.pk, "secret": result.secret})
+
+
+@router.get(
+    "/bots/{bot_id}/outgoing/{webhook_id}/deliveries",
+    response={200: list[DeliveryOut], **ERRORS},
+    summary="Les dernières livraisons d'un webhook sortant, échecs compris",
+)
+def outgoing_deliveries(request: HttpRequest, bot_id: int, webhook_id: int) -> list[dict]:
+    return outgoing.deliveries_for(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        webhook_id=positive_id(webhook_id, "webhook_id"),
     )
 
 

@@ -13,6 +13,8 @@ from backend.integrations.models import (
     AnnouncementDelivery,
     BotGrant,
     IncomingWebhook,
+    OutgoingDelivery,
+    OutgoingWebhook,
 )
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.rooms import services as rooms
@@ -35,6 +37,8 @@ WATCHED = [
     IncomingWebhook,
     Announcement,
     AnnouncementDelivery,
+    OutgoingWebhook,
+    OutgoingDelivery,
 ]
 
 

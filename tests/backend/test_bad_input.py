@@ -20,9 +20,9 @@ from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
-from backend.integrations import announcements
+from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
-from backend.integrations.models import BotGrant, IncomingWebhook
+from backend.integrations.models import BotGrant, IncomingWebhook, OutgoingWebhook
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
 from backend.rooms import services as rooms
@@ -50,7 +50,15 @@ class Endpoint:
 
     @property
     def ids(self) -> list[str]:
-        names = ("room_id", "message_id", "token_id", "file_id", "bot_id", "announcement_id")
+        names = (
+            "room_id",
+            "message_id",
+            "token_id",
+            "file_id",
+            "bot_id",
+            "announcement_id",
+            "webhook_id",
+        )
         return [p for p in names if "{" + p + "}" in self.path]
 
 
@@ -204,6 +212,13 @@ ENDPOINTS += [
     Endpoint("POST", "/bots/{bot_id}/token/rotate"),
     Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
     Endpoint(
+        "POST", "/bots/{bot_id}/outgoing", {"url": "http://127.0.0.1:9/n"}, long_fields=("url",)
+    ),
+    Endpoint("GET", "/bots/{bot_id}/outgoing"),
+    Endpoint("DELETE", "/bots/{bot_id}/outgoing/{webhook_id}"),
+    Endpoint("POST", "/bots/{bot_id}/outgoing/{webhook_id}/secret/rotate"),
+    Endpoint("GET", "/bots/{bot_id}/outgoing/{webhook_id}/deliveries"),
+    Endpoint(
         "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
     ),
     Endpoint("GET", "/announcements/{announcement_id}"),
@@ -283,6 +298,9 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     spare_token = accounts.token_create(user=alice, name="spare").record
     bot = integrations.bot_create(actor=alice, name="Vigie").record.user
     integrations.bot_grant(actor=alice, bot_id=bot.pk, room_id=room.pk)
+    webhook = outgoing.outgoing_create(
+        actor=alice, bot_id=bot.pk, url="http://127.0.0.1:9/n", rooms=[room.pk]
+    ).webhook
     announcement = announcements.announcement_send(
         actor=alice, body="Annonce", audience=announcements.audience_resolve(rooms=[room.pk])
     ).announcement
@@ -296,6 +314,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "file_id": attachment.pk,
         "bot_id": bot.pk,
         "announcement_id": announcement.pk,
+        "webhook_id": webhook.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -327,6 +346,7 @@ def state() -> dict[str, Any]:
         "requests": list(DomainRequest.objects.order_by("pk").values_list("pk", "status")),
         "grants": list(BotGrant.objects.order_by("pk").values_list("pk", "can_post", "can_read")),
         "hooks": list(IncomingWebhook.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "outgoing": list(OutgoingWebhook.objects.order_by("pk").values_list("pk", "secret")),
         "expiries": list(ApiToken.objects.order_by("pk").values_list("pk", "expires_at")),
         "mail": len(mail.outbox),
     }
