@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
-from backend.common.errors import TooLarge
+from backend.common.errors import BadRequest, TooLarge
 
 from . import announcements, outgoing, selectors, services
 from .selectors import bot_dict, grant_dict
@@ -299,6 +300,11 @@ class AnnouncementIn(StrictIn):
         None, description="Audience: the rooms reserved to organisations of this kind"
     )
     pinned_days: StrictInt = Field(7, description="Pinned this many days (0 to 90)")
+    send_at: StrictStr | None = Field(
+        None,
+        description="ISO 8601 date-time with its offset, in the future (at most 365 days): "
+        "scheduled instead of sent now",
+    )
 
 
 class AnnouncementOut(Schema):
@@ -311,6 +317,10 @@ class AnnouncementOut(Schema):
     pinned_until: str
     created_at: str
     read_by: int = Field(description="Agents who read it in one of its rooms (« lu par N agents »)")
+    status: str = Field(description="scheduled, sent, cancelled or failed")
+    send_at: str | None = Field(description="When a scheduled announcement is (was) due")
+    sent_at: str | None
+    failure: str = Field(description="Why a scheduled announcement could not be sent")
 
 
 class PinnedOut(AnnouncementOut):
@@ -336,9 +346,39 @@ def announcement_send(request: HttpRequest, payload: AnnouncementIn) -> Status:
         organisation_kind=payload.organisation_kind,
     )
     result = announcements.announcement_send(
-        actor=request.auth, body=payload.body, audience=audience, pinned_days=payload.pinned_days
+        actor=request.auth,
+        body=payload.body,
+        audience=audience,
+        pinned_days=payload.pinned_days,
+        send_at=_parse_send_at(payload.send_at),
     )
     return Status(201, announcements.announcement_dict(result.announcement, result.room_ids))
+
+
+def _parse_send_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    if len(value) > 64:
+        raise TooLarge()
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(
+            _("« send_at » doit être une date ISO 8601, par exemple 2026-12-01T09:00:00+01:00."),
+            reason="bad_send_at",
+        ) from None
+
+
+@router.post(
+    "/announcements/{announcement_id}/cancel",
+    response={200: AnnouncementOut, **ERRORS},
+    summary="Annuler une annonce programmée avant son envoi",
+)
+def announcement_cancel(request: HttpRequest, announcement_id: int) -> dict:
+    found = announcements.announcement_cancel(
+        actor=request.auth, announcement_id=positive_id(announcement_id, "announcement_id")
+    )
+    return announcements.announcement_dict(found, [])
 
 
 @router.get(

@@ -73,13 +73,33 @@ class Announcement(models.Model):
     audience = models.CharField(max_length=32, choices=Audience.choices)
     # What the audience was given as: room ids, an INSEE code (and level), a theme, a kind.
     target = models.JSONField(default=dict)
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Programmée")
+        SENT = "sent", _("Envoyée")
+        CANCELLED = "cancelled", _("Annulée")
+        FAILED = "failed", _("Échouée")
+
     pinned_until = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Scheduled sending: sent once by the due-sender when ``send_at`` is reached.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENT)
+    send_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    pinned_days = models.PositiveSmallIntegerField(default=7)
+    failure = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("annonce")
         verbose_name_plural = _("annonces")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["send_at"],
+                condition=models.Q(status="scheduled"),
+                name="announcement_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"announcement {self.pk} ({self.audience})"

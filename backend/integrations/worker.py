@@ -38,9 +38,9 @@ def run_once() -> int:
 
 
 def _jobs() -> list:
-    from . import delivery
+    from . import announcements, delivery
 
-    return [delivery.deliver_due]
+    return [delivery.deliver_due, announcements.announcements_send_due]
 
 
 def _loop() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pyotp
@@ -15,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
@@ -22,7 +24,7 @@ from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
-from backend.integrations.models import BotGrant, IncomingWebhook, OutgoingWebhook
+from backend.integrations.models import Announcement, BotGrant, IncomingWebhook, OutgoingWebhook
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
 from backend.rooms import services as rooms
@@ -222,6 +224,7 @@ ENDPOINTS += [
         "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
     ),
     Endpoint("GET", "/announcements/{announcement_id}"),
+    Endpoint("POST", "/announcements/{announcement_id}/cancel"),
     Endpoint("GET", "/rooms/{room_id}/announcements"),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
@@ -302,7 +305,10 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         actor=alice, bot_id=bot.pk, url="http://127.0.0.1:9/n", rooms=[room.pk]
     ).webhook
     announcement = announcements.announcement_send(
-        actor=alice, body="Annonce", audience=announcements.audience_resolve(rooms=[room.pk])
+        actor=alice,
+        body="Annonce",
+        audience=announcements.audience_resolve(rooms=[room.pk]),
+        send_at=timezone.now() + timedelta(days=1),  # scheduled: it can be cancelled
     ).announcement
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
@@ -346,6 +352,7 @@ def state() -> dict[str, Any]:
         "requests": list(DomainRequest.objects.order_by("pk").values_list("pk", "status")),
         "grants": list(BotGrant.objects.order_by("pk").values_list("pk", "can_post", "can_read")),
         "hooks": list(IncomingWebhook.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "announcements": list(Announcement.objects.order_by("pk").values_list("pk", "status")),
         "outgoing": list(OutgoingWebhook.objects.order_by("pk").values_list("pk", "secret")),
         "expiries": list(ApiToken.objects.order_by("pk").values_list("pk", "expires_at")),
         "mail": len(mail.outbox),
