@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 from backend.common.errors import BadRequest, TooLarge
 
-from . import announcements, outgoing, selectors, services
+from . import announcements, avatars, outgoing, selectors, services
 from .selectors import bot_dict, grant_dict
 
 router = Router(tags=["robots"], auth=AUTH)
@@ -46,6 +47,12 @@ class BotOut(Schema):
     active: bool
     created_at: datetime
     grants: list[GrantOut]
+    avatar: str = Field(description="URL of its picture: the uploaded image, or its initials")
+
+
+class BotUpdateIn(StrictIn):
+    name: StrictStr | None = Field(None, description="Display name, at most 150 characters")
+    description: StrictStr | None = Field(None, description="At most 150 characters")
 
 
 class BotCreatedOut(BotOut):
@@ -68,6 +75,62 @@ def bot_create(request: HttpRequest, payload: BotIn) -> Status:
 @router.get("/bots", response={200: list[BotOut], **ERRORS}, summary="Mes robots")
 def bot_list(request: HttpRequest) -> list[dict]:
     return selectors.bot_list_for(user=request.auth)
+
+
+@router.patch(
+    "/bots/{bot_id}",
+    response={200: BotOut, **ERRORS},
+    summary="Renommer un robot ou changer sa description",
+)
+def bot_update(request: HttpRequest, bot_id: int, payload: BotUpdateIn) -> dict:
+    bot = avatars.bot_update(
+        actor=request.auth,
+        bot_id=positive_id(bot_id, "bot_id"),
+        name=payload.name,
+        description=payload.description,
+    )
+    return selectors.bot_detail(bot)
+
+
+@router.post(
+    "/bots/{bot_id}/avatar",
+    response={200: BotOut, **ERRORS},
+    summary="Déposer l'image d'un robot (PNG, JPEG, WebP ou GIF, 256 Kio au plus)",
+)
+def bot_avatar_set(request: HttpRequest, bot_id: int, file: File[UploadedFile]) -> dict:
+    avatar = avatars.bot_avatar_set(
+        actor=request.auth, bot_id=positive_id(bot_id, "bot_id"), upload=file
+    )
+    return selectors.bot_detail(avatar.bot)
+
+
+@router.delete(
+    "/bots/{bot_id}/avatar",
+    response={204: None, **ERRORS},
+    summary="Retirer l'image d'un robot (ses initiales la remplacent)",
+)
+def bot_avatar_remove(request: HttpRequest, bot_id: int) -> Status:
+    avatars.bot_avatar_remove(actor=request.auth, bot_id=positive_id(bot_id, "bot_id"))
+    return Status(204, None)
+
+
+@router.get(
+    "/bots/{bot_id}/avatar",
+    response={200: None, **ERRORS},
+    summary="L'image d'un robot, ou ses initiales sur sa couleur (SVG)",
+)
+def bot_avatar(request: HttpRequest, bot_id: int) -> HttpResponse:
+    picture = avatars.bot_picture(bot_id=positive_id(bot_id, "bot_id"))
+    etag = f'"{picture.etag}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(picture.data, content_type=picture.content_type)
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 class GrantIn(StrictIn):

@@ -204,3 +204,25 @@ class OutgoingDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} of message {self.message_id} to hook {self.webhook_id}"
+
+
+class BotAvatar(models.Model):
+    """A bot's uploaded picture (small, kept in the database with the rest of the bot).
+
+    A bot without one is shown with its initials on a colour drawn from its id.
+    """
+
+    bot = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    content_type = models.CharField(max_length=32)
+    data = models.BinaryField()
+    digest = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("image de robot")
+        verbose_name_plural = _("images de robots")
+
+    def __str__(self) -> str:
+        return f"avatar of bot {self.bot_id}"

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 
 from backend.accounts.models import User
 
+from .avatars import avatar_url
 from .models import BotGrant
 
 
@@ -30,7 +31,13 @@ def bot_dict(bot: User, grants: list[BotGrant] | None = None) -> dict[str, Any]:
         "active": bot.is_active,
         "created_at": bot.date_joined,
         "grants": [grant_dict(g) for g in grants or []],
+        "avatar": avatar_url(bot.pk),
     }
+
+
+def bot_detail(bot: User) -> dict[str, Any]:
+    grants = list(BotGrant.objects.filter(bot=bot).select_related("room").order_by("room_id"))
+    return bot_dict(bot, grants)
 
 
 def bot_list_for(*, user: User) -> list[dict[str, Any]]:

@@ -24,7 +24,13 @@ from backend.accounts.models import ApiToken, DomainRequest, User
 from backend.api import api as ninja_api
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
-from backend.integrations.models import Announcement, BotGrant, IncomingWebhook, OutgoingWebhook
+from backend.integrations.models import (
+    Announcement,
+    BotAvatar,
+    BotGrant,
+    IncomingWebhook,
+    OutgoingWebhook,
+)
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
 from backend.rooms import services as rooms
@@ -32,6 +38,11 @@ from backend.rooms.models import Membership, Room
 from tests.backend.conftest import row_counts
 
 LONG = "x" * 10_001
+PNG = (  # a 1×1 PNG
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\x0bIDATx\x9cc\xf8\x0f\x04\x00\t\xfb\x03\xfd\xfb^k+"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 UNKNOWN_ID = 987_654_321
 
 
@@ -44,7 +55,7 @@ class Endpoint:
     long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
     params: str = ""  # query string of the valid request (required parameters)
-    upload: bool = False  # the valid request is a multipart upload of a small PDF
+    upload: bool | str = False  # the valid request uploads a small PDF ("image": a PNG)
 
     @property
     def key(self) -> str:
@@ -212,6 +223,15 @@ ENDPOINTS += [
     Endpoint("POST", "/bots/{bot_id}/grants", {"room": "{room_id}"}),
     Endpoint("DELETE", "/bots/{bot_id}/grants/{room_id}"),
     Endpoint("POST", "/bots/{bot_id}/token/rotate"),
+    Endpoint(
+        "PATCH",
+        "/bots/{bot_id}",
+        {"name": "Vigie 2", "description": "Alertes"},
+        long_fields=("name", "description"),
+    ),
+    Endpoint("POST", "/bots/{bot_id}/avatar", upload="image"),
+    Endpoint("DELETE", "/bots/{bot_id}/avatar"),
+    Endpoint("GET", "/bots/{bot_id}/avatar"),
     Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
     Endpoint(
         "POST", "/bots/{bot_id}/outgoing", {"url": "http://127.0.0.1:9/n"}, long_fields=("url",)
@@ -274,7 +294,11 @@ class World:
         if endpoint.upload and kw.get("body") is None and kw.get("raw") is None:
             response = self.api.client.post(
                 "/api/v1" + (path or self.path(endpoint)),
-                {"file": SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")},
+                {
+                    "file": SimpleUploadedFile("logo.png", PNG)
+                    if endpoint.upload == "image"
+                    else SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")
+                },
                 headers=self.api.headers,
             )
             response.json_body = json.loads(response.content) if response.content else None
@@ -353,6 +377,8 @@ def state() -> dict[str, Any]:
         "grants": list(BotGrant.objects.order_by("pk").values_list("pk", "can_post", "can_read")),
         "hooks": list(IncomingWebhook.objects.order_by("pk").values_list("pk", "revoked_at")),
         "announcements": list(Announcement.objects.order_by("pk").values_list("pk", "status")),
+        "avatars": list(BotAvatar.objects.order_by("pk").values_list("pk", "digest")),
+        "bots": list(User.objects.filter(is_bot=True).values_list("pk", "name", "job_title")),
         "outgoing": list(OutgoingWebhook.objects.order_by("pk").values_list("pk", "secret")),
         "expiries": list(ApiToken.objects.order_by("pk").values_list("pk", "expires_at")),
         "mail": len(mail.outbox),
@@ -425,7 +451,14 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
 
 
 @pytest.mark.django_db
-@_param([e for e in WITH_BODY if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite"}])
+@_param(
+    [
+        e
+        for e in WITH_BODY
+        # Every field of these is optional.
+        if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite", "PATCH /bots/{bot_id}"}
+    ]
+)
 def test_missing_required_fields_are_refused(world, endpoint):
     valid = world.body(endpoint)
     required = [

@@ -43,7 +43,7 @@ async def test_the_bots_reply_in_the_response_body_appears_live_in_the_room(
 
     frame = await member.recv_until(is_event("message.created"))
     assert frame["data"]["body"] == "Sauvegarde relancée ✅"
-    assert frame["data"]["author"]["name"] == "Vigie"
+    assert frame["data"]["author"]["name"] == "Vigie" and frame["data"]["author"]["is_bot"]
     assert receiver.received[0].signed_with(secret)
     await stranger.assert_silent()
     await member.close()
