@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
+from backend.accounts.api import TokenOut
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 from backend.common.errors import BadRequest, TooLarge
 
@@ -193,6 +194,15 @@ def bot_token_rotate(request: HttpRequest, bot_id: int) -> Status:
             "previous_expire_at": result.previous_expire_at,
         },
     )
+
+
+@router.get(
+    "/bots/{bot_id}/tokens",
+    response={200: list[TokenOut], **ERRORS},
+    summary="Les jetons d'un robot (révocables par DELETE /tokens/{id})",
+)
+def bot_tokens(request: HttpRequest, bot_id: int) -> list[dict]:
+    return selectors.bot_tokens_for(actor=request.auth, bot_id=positive_id(bot_id, "bot_id"))
 
 
 class HookIn(StrictIn):

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from backend.accounts.models import User
+from backend.accounts.models import ApiToken, User
 
+from .access import access_bot
 from .avatars import avatar_url
 from .models import BotGrant
 
@@ -55,3 +56,21 @@ def bot_list_for(*, user: User) -> list[dict[str, Any]]:
         .order_by("date_joined", "pk")
     )
     return [bot_dict(bot, bot.grant_list) for bot in bots]
+
+
+def bot_tokens_for(*, actor: User, bot_id: int) -> list[dict[str, Any]]:
+    """A bot's tokens, newest first, for its owner (the secrets themselves are never kept)."""
+    bot = access_bot(actor=actor, bot_id=bot_id)
+    return [
+        {
+            "id": t.pk,
+            "kind": t.kind,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+            "expires_at": t.expires_at,
+        }
+        for t in ApiToken.objects.filter(user=bot).order_by("-created_at", "-pk")
+    ]

@@ -223,6 +223,7 @@ ENDPOINTS += [
     Endpoint("POST", "/bots/{bot_id}/grants", {"room": "{room_id}"}),
     Endpoint("DELETE", "/bots/{bot_id}/grants/{room_id}"),
     Endpoint("POST", "/bots/{bot_id}/token/rotate"),
+    Endpoint("GET", "/bots/{bot_id}/tokens"),
     Endpoint(
         "PATCH",
         "/bots/{bot_id}",

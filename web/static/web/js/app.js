@@ -5,6 +5,7 @@ import { Live } from "./live.js";
 import { initials } from "./format.js";
 import { el, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
+import "./bots-link.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
