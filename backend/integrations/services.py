@@ -25,7 +25,7 @@ from backend.rooms.models import Membership
 
 from . import ratelimit, slack
 from .access import access_bot, access_bot_grantable, require_bot_may_post
-from .models import BotGrant, IncomingWebhook
+from .models import BotGrant, IncomingWebhook, OutgoingWebhook
 
 
 def _not_a_bot(actor: User) -> None:
@@ -109,6 +109,10 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
     IncomingWebhook.objects.filter(bot=bot, room=locked, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    # A later grant must not silently resume watching: the owner chooses again.
+    OutgoingWebhook.watched_rooms.through.objects.filter(
+        outgoingwebhook__bot=bot, room=locked
+    ).delete()
     removed, _rows = Membership.objects.filter(room=locked, user=bot).delete()
     if removed:
         event_append(

@@ -116,6 +116,8 @@ def test_a_grant_withdrawn_before_delivery_cancels_it(granted, alice, room, rece
 
     assert receiver.received == []
     assert OutgoingDelivery.objects.get().status == "cancelled"
+    services.bot_grant(actor=alice, bot_id=granted.user.pk, room_id=room.pk)
+    assert OutgoingWebhook.objects.get().watched_rooms.count() == 0
 
 
 def test_the_bots_own_messages_are_not_sent_back_to_it(granted, alice, room, receiver):
