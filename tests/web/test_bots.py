@@ -34,6 +34,9 @@ def test_create_a_bot_and_an_incoming_webhook_then_post_to_it_with_slack_sdk(
     assert first_token and len(first_token) > 20
     card = main.get_by_role("article", name=name)
     expect(card).to_contain_text("BOT")
+    card.get_by_label("Description", exact=True).fill("Supervision des sauvegardes")
+    card.get_by_role("button", name="Enregistrer").click()
+    expect(card).to_contain_text("Supervision des sauvegardes")
 
     card.get_by_label("Salon", exact=True).select_option(label=room_name)
     card.get_by_role("button", name="Autoriser dans ce salon").click()

@@ -1,6 +1,6 @@
 // « Mes robots »: create bots, show their token once, rotate or revoke it, grant rooms,
 // create incoming webhook URLs and outgoing webhooks. Everything goes through /api/v1/bots.
-import { ApiError, csrfToken, del, get, post } from "./api.js";
+import { ApiError, csrfToken, del, get, patch, post } from "./api.js";
 import { _, fmt } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -302,6 +302,26 @@ function outgoingSection(bot, hooks) {
   );
 }
 
+function profileForm(bot) {
+  const name = h("input", { name: "name", maxlength: "150", required: true, value: bot.name });
+  const description = h("input", { name: "description", maxlength: "150", value: bot.description });
+  return h(
+    "form",
+    {
+      onsubmit: (event) => {
+        event.preventDefault();
+        act(
+          () => patch(`/bots/${bot.id}`, { name: name.value.trim(), description: description.value.trim() }),
+          () => say(_("Robot enregistré.")),
+        );
+      },
+    },
+    field(_("Nom"), name),
+    field(_("Description"), description),
+    h("button", { type: "submit", class: "secondary" }, _("Enregistrer")),
+  );
+}
+
 function avatarForm(bot) {
   const file = h("input", { type: "file", name: "file", accept: "image/png,image/jpeg,image/webp,image/gif" });
   return h(
@@ -330,6 +350,7 @@ function botCard(bot, tokens, hooks) {
       h("h3", { id: titleId }, bot.name, " ", h("span", { class: "bot-badge" }, _("BOT"))),
     ),
     bot.description ? h("p", {}, bot.description) : null,
+    profileForm(bot),
     avatarForm(bot),
     tokenSection(bot, tokens),
     grantSection(bot),
