@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ class Receiver:
     arrived: threading.Event = field(default_factory=threading.Event)
 
 
-def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
+def start_receiver(tls: tuple[str, str] | None = None) -> tuple[Receiver, ThreadingHTTPServer]:
+    """A receiver on loopback; ``tls``: (certificate, key) files to serve HTTPS."""
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -83,6 +85,12 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/preau"
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/preau"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return state, server

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -333,3 +335,43 @@ def test_the_cli_creates_lists_and_deletes_outgoing_webhooks(granted, alice, roo
     assert not OutgoingWebhook.objects.exists()
     with pytest.raises(NotFound):
         outgoing.outgoing_delete(actor=alice, bot_id=granted.user.pk, webhook_id=hook.pk)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    state, server = start_receiver(tls=(str(cert), str(key)))
+    state.cert = str(cert)
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_https_endpoint_must_present_a_trusted_certificate_for_its_host(
+    granted, alice, room, tls_receiver, monkeypatch
+):
+    hook = create(alice, granted, tls_receiver.url)
+    send(alice, room, "@Vigie en TLS")
+    now = timezone.now()
+
+    delivery.deliver_due(now=now)
+    row = OutgoingDelivery.objects.get()
+    assert row.status == "pending" and "CERTIFICATE_VERIFY_FAILED" in row.last_error
+    assert tls_receiver.received == []
+
+    trusting = ssl.create_default_context(cafile=tls_receiver.cert)
+    monkeypatch.setattr(netguard.ssl, "create_default_context", lambda: trusting)
+    delivery.deliver_due(now=now + timedelta(minutes=1))
+
+    row.refresh_from_db()
+    assert row.status == "delivered"
+    assert tls_receiver.received[0].signed_with(hook.secret)
