@@ -59,6 +59,12 @@ def test_create_a_bot_and_an_incoming_webhook_then_post_to_it_with_slack_sdk(
     card.get_by_label("Adresse à appeler (https)").fill("http://127.0.0.1:9/interne")
     card.get_by_role("button", name="Créer un webhook sortant").click()
     expect(main.locator("#page-error")).to_contain_text("réseau privé")
+    card.get_by_label("Adresse à appeler (https)").fill("https://9.9.9.9/preau")
+    card.get_by_role("button", name="Créer un webhook sortant").click()
+    expect(secret).to_contain_text("Secret de signature du webhook sortant")
+    assert main.locator("#secret-value").text_content().startswith("whsec_")
+    card.get_by_text("Dernières livraisons").click()
+    expect(card).to_contain_text("Aucune livraison pour l'instant.")
 
     violations = axe_violations(main)
     assert violations == [], describe(violations)

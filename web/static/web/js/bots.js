@@ -219,6 +219,44 @@ function incomingSection(bot) {
   );
 }
 
+const STATUS = {
+  pending: () => _("en attente"),
+  delivered: () => _("livrée"),
+  failed: () => _("en échec"),
+  cancelled: () => _("annulée"),
+};
+
+/** The latest deliveries of an outgoing webhook, loaded when opened. */
+function deliveriesDetails(bot, hook) {
+  const list = h("ul", { "aria-live": "polite" });
+  const details = h("details", {}, h("summary", {}, _("Dernières livraisons")), list);
+  details.addEventListener("toggle", async () => {
+    if (!details.open) return;
+    try {
+      const rows = await get(`/bots/${bot.id}/outgoing/${hook.id}/deliveries`);
+      list.replaceChildren(
+        ...(rows.length
+          ? rows.map((d) =>
+              h(
+                "li",
+                {},
+                fmt(_("Message %(m)s : %(s)s, %(a)s tentative(s)"), {
+                  m: d.message,
+                  s: (STATUS[d.status] || (() => d.status))(),
+                  a: d.attempts,
+                }),
+                d.last_error ? ` — ${d.last_error}` : "",
+              ),
+            )
+          : [h("li", {}, _("Aucune livraison pour l'instant."))]),
+      );
+    } catch (error) {
+      showError(error);
+    }
+  });
+  return details;
+}
+
 function outgoingSection(bot, hooks) {
   const readable = bot.grants.filter((g) => g.can_read);
   if (!readable.length) return null;
@@ -273,6 +311,7 @@ function outgoingSection(bot, hooks) {
                 },
                 _("Supprimer"),
               ),
+              deliveriesDetails(bot, o),
             ),
           ),
         )
