@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
-from backend.accounts.models import ApiToken, DomainRequest, User
+from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
@@ -71,6 +71,7 @@ class Endpoint:
             "bot_id",
             "announcement_id",
             "webhook_id",
+            "session_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
 
@@ -88,6 +89,9 @@ ENDPOINTS = [
     ),
     Endpoint("DELETE", "/session"),
     Endpoint("GET", "/me"),
+    Endpoint(
+        "PATCH", "/me", {"name": "Alice M.", "job_title": "DGS"}, long_fields=("name", "job_title")
+    ),
     Endpoint("DELETE", "/me", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("GET", "/me/export"),
     Endpoint(
@@ -137,6 +141,7 @@ ENDPOINTS = [
     Endpoint("POST", "/me/2fa/confirm", {"code": "{otp_code}"}, long_fields=("code",)),
     Endpoint("DELETE", "/me/2fa", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("POST", "/sessions/logout-all"),
+    Endpoint("DELETE", "/sessions/{session_id}"),
     Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
     Endpoint("GET", "/tokens"),
     Endpoint("DELETE", "/tokens/{token_id}"),
@@ -346,6 +351,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "bot_id": bot.pk,
         "announcement_id": announcement.pk,
         "webhook_id": webhook.pk,
+        "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -370,7 +376,7 @@ def state() -> dict[str, Any]:
         "rooms": list(Room.objects.order_by("pk").values_list("pk", "name", "last_seq")),
         "users": list(
             User.objects.order_by("pk").values_list(
-                "pk", "is_verified", "organisation_id", "password"
+                "pk", "is_verified", "organisation_id", "password", "name", "job_title"
             )
         ),
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
@@ -456,8 +462,15 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
     [
         e
         for e in WITH_BODY
-        # Every field of these is optional.
-        if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite", "PATCH /bots/{bot_id}"}
+        # Every field optional: the name of a token, the guest of an invitation, profile
+        # fields, a bot's name and description.
+        if e.key
+        not in {
+            "POST /tokens",
+            "POST /rooms/{room_id}/invite",
+            "PATCH /me",
+            "PATCH /bots/{bot_id}",
+        }
     ]
 )
 def test_missing_required_fields_are_refused(world, endpoint):
