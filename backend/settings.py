@@ -259,6 +259,17 @@ PREAU = {
     "AUDIT_RETENTION_DAYS": int(_env("PREAU_AUDIT_RETENTION_DAYS", "365")),
     # A member's first messages in a room carry the "nouveau membre" mark for moderators.
     "NEWCOMER_MESSAGES": int(_env("PREAU_NEWCOMER_MESSAGES", "3")),
+    # Outgoing webhooks: at most this many per bot; each POST bounded by the timeout, retried
+    # after these delays (seconds), then marked failed for the owner to see.
+    "OUTGOING_HOOKS_PER_BOT": 10,
+    "OUTGOING_TIMEOUT_SECONDS": float(_env("PREAU_OUTGOING_TIMEOUT_SECONDS", "5")),
+    "OUTGOING_RETRY_DELAYS": [10, 60, 300, 1800],
+    # Owners choose the URLs: loopback, private and link-local targets are refused unless
+    # their network is listed here (CIDR, e.g. an internal integration host).
+    "OUTGOING_ALLOWED_NETWORKS": _env_list("PREAU_OUTGOING_ALLOWED_NETWORKS", []),
+    # The worker thread of each server process (outgoing webhooks, scheduled announcements).
+    "BACKGROUND_WORKERS": _env("PREAU_BACKGROUND_WORKERS", "1") not in ("0", "false", "no"),
+    "WORKER_POLL_SECONDS": 2.0,
 }
 if not 180 <= PREAU["AUDIT_RETENTION_DAYS"] <= 366:
     raise ImproperlyConfigured(

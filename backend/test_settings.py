@@ -29,3 +29,9 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Uploaded files go to a scratch directory of this test process, not the repository.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"preau-test-media-{os.getpid()}"  # noqa: F405
+# Tests drive the background jobs themselves; the local receiving servers listen on loopback.
+PREAU = {  # noqa: F405
+    **PREAU,  # noqa: F405
+    "BACKGROUND_WORKERS": False,
+    "OUTGOING_ALLOWED_NETWORKS": ["127.0.0.1/32"],
+}

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, views
+from . import account_views, bots_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("reset/<str:token>", account_views.password_reset_confirm_page, name="reset"),
     path("account/profile/", account_views.profile_page, name="profile"),
     path("account/security/", account_views.security_page, name="security"),
+    path("bots/", bots_views.bots_page, name="bots"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,7 +8,7 @@ the rooms reserved to the organisations of one kind (their agents).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import Organisation, User
-from backend.common.errors import BadRequest, Forbidden, NotFound, TooLarge
+from backend.common.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreauError,
+    TooLarge,
+)
 from backend.messaging import services as messaging
 from backend.rooms.access import access_room_readable, is_moderator, membership_of
 from backend.rooms.events import iso
@@ -29,6 +36,7 @@ from .models import Announcement, AnnouncementDelivery, BotGrant
 
 PINNED_DAYS_MAX = 90
 ROOMS_MAX = 2000
+SCHEDULE_DAYS_MAX = 365
 
 
 def territory_subtree(territory: Territory) -> list[int]:
@@ -116,10 +124,8 @@ class AnnouncementResult:
     room_ids: list[int]
 
 
-@transaction.atomic
-def announcement_send(
-    *, actor: User, body: str, audience: Audience, pinned_days: int = 7
-) -> AnnouncementResult:
+def _check_targets(*, actor: User, body: str, audience: Audience, pinned_days: int) -> list[Room]:
+    """Every rule of sending, for now or for later; returns the rooms it goes to."""
     if not actor.is_agent:
         raise Forbidden()
     limit = settings.PREAU["MESSAGE_MAX_CHARS"]
@@ -142,25 +148,136 @@ def announcement_send(
             raise Forbidden(
                 _("Vous ne pouvez publier une annonce que dans les salons que vous modérez.")
             )
-    announcement = Announcement.objects.create(
-        author=actor,
-        body=body,
-        audience=audience.kind,
-        target=audience.target,
-        pinned_until=timezone.now() + timedelta(days=pinned_days),
-    )
+    return targets
+
+
+def _check_send_at(send_at: datetime | None) -> datetime | None:
+    if send_at is None:
+        return None
+    if send_at.tzinfo is None:
+        raise BadRequest(
+            _("« send_at » doit indiquer son fuseau horaire (par exemple 2026-12-01T09:00:00Z)."),
+            reason="naive_send_at",
+        )
+    now = timezone.now()
+    if send_at <= now:
+        raise BadRequest(_("« send_at » doit être dans le futur."), reason="send_at_past")
+    if send_at > now + timedelta(days=SCHEDULE_DAYS_MAX):
+        raise BadRequest(
+            _("« send_at » est à %(n)d jours au plus.") % {"n": SCHEDULE_DAYS_MAX},
+            reason="send_at_too_far",
+        )
+    return send_at
+
+
+def _deliver(announcement: Announcement, targets: list[Room], *, now: datetime) -> None:
     for room in targets:
         message = messaging.message_send(
-            actor=actor,
+            actor=announcement.author,
             room_id=room.pk,
-            body=body,
+            body=announcement.body,
             meta={"announcement": announcement.pk},
             authorized=True,
         ).message
         AnnouncementDelivery.objects.create(
             announcement=announcement, room=room, message=message, seq=message.seq
         )
+    announcement.status = Announcement.Status.SENT
+    announcement.sent_at = now
+    announcement.pinned_until = now + timedelta(days=announcement.pinned_days)
+
+
+@transaction.atomic
+def announcement_send(
+    *,
+    actor: User,
+    body: str,
+    audience: Audience,
+    pinned_days: int = 7,
+    send_at: datetime | None = None,
+) -> AnnouncementResult:
+    """Send now, or schedule for ``send_at`` (checked now, and again when it is sent)."""
+    send_at = _check_send_at(send_at)
+    targets = _check_targets(actor=actor, body=body, audience=audience, pinned_days=pinned_days)
+    now = timezone.now()
+    announcement = Announcement.objects.create(
+        author=actor,
+        body=body,
+        audience=audience.kind,
+        target=audience.target,
+        pinned_days=pinned_days,
+        pinned_until=(send_at or now) + timedelta(days=pinned_days),
+        status=Announcement.Status.SCHEDULED if send_at else Announcement.Status.SENT,
+        send_at=send_at,
+    )
+    if send_at is None:
+        _deliver(announcement, targets, now=now)
+        announcement.save(update_fields=["status", "sent_at", "pinned_until"])
     return AnnouncementResult(announcement=announcement, room_ids=[r.pk for r in targets])
+
+
+def _audience_of(announcement: Announcement) -> Audience:
+    target = announcement.target
+    if announcement.audience == Announcement.Audience.TERRITORY:
+        return audience_resolve(territory=target["territory"], territory_level=target["level"])
+    return audience_resolve(
+        rooms=target.get("rooms"),
+        theme=target.get("theme"),
+        organisation_kind=target.get("organisation_kind"),
+    )
+
+
+def announcements_send_due(*, now: datetime | None = None, limit: int = 20) -> int:
+    """Send the scheduled announcements whose time has come, each exactly once.
+
+    Each is locked (``FOR UPDATE SKIP LOCKED``) and marked sent in the transaction that posts
+    its messages, so concurrent senders (the worker of every server process, a cron
+    ``preau announcements send-due``) never send one twice. The audience is resolved and the
+    author's rights checked again at sending time; a refusal marks it ``failed``.
+    """
+    now = now or timezone.now()
+    done = 0
+    for _round in range(limit):
+        with transaction.atomic():
+            announcement = (
+                Announcement.objects.select_for_update(skip_locked=True)
+                .select_related("author")
+                .filter(status=Announcement.Status.SCHEDULED, send_at__lte=now)
+                .order_by("send_at", "pk")
+                .first()
+            )
+            if announcement is None:
+                break
+            try:
+                with transaction.atomic():
+                    targets = _check_targets(
+                        actor=announcement.author,
+                        body=announcement.body,
+                        audience=_audience_of(announcement),
+                        pinned_days=announcement.pinned_days,
+                    )
+                    _deliver(announcement, targets, now=now)
+            except PreauError as exc:
+                announcement.status = Announcement.Status.FAILED
+                announcement.failure = str(exc.message)[:300]
+            announcement.save(update_fields=["status", "sent_at", "pinned_until", "failure"])
+            done += 1
+    return done
+
+
+@transaction.atomic
+def announcement_cancel(*, actor: User, announcement_id: int) -> Announcement:
+    """Cancel a scheduled announcement before it is sent (its author, owner or staff)."""
+    found = _access_announcement(user=actor, announcement_id=announcement_id)
+    locked = Announcement.objects.select_for_update().select_related("author").get(pk=found.pk)
+    if locked.status != Announcement.Status.SCHEDULED:
+        raise Conflict(
+            _("Cette annonce n'est plus programmée : elle ne peut pas être annulée."),
+            reason="not_scheduled",
+        )
+    locked.status = Announcement.Status.CANCELLED
+    locked.save(update_fields=["status"])
+    return locked
 
 
 def _readable_or_granted(*, actor: User, room: Room) -> bool:
@@ -202,10 +319,14 @@ def announcement_dict(announcement: Announcement, room_ids: list[int]) -> dict[s
         "pinned_until": iso(announcement.pinned_until),
         "created_at": iso(announcement.created_at),
         "read_by": read_count(announcement),
+        "status": announcement.status,
+        "send_at": iso(announcement.send_at) if announcement.send_at else None,
+        "sent_at": iso(announcement.sent_at) if announcement.sent_at else None,
+        "failure": announcement.failure,
     }
 
 
-def announcement_detail_for(*, user: User, announcement_id: int) -> dict[str, Any]:
+def _access_announcement(*, user: User, announcement_id: int) -> Announcement:
     """For its author, the bot's owner and staff."""
     found = Announcement.objects.select_related("author").filter(pk=announcement_id).first()
     if found is None:
@@ -217,6 +338,11 @@ def announcement_detail_for(*, user: User, announcement_id: int) -> dict[str, An
     )
     if not allowed:
         raise NotFound()
+    return found
+
+
+def announcement_detail_for(*, user: User, announcement_id: int) -> dict[str, Any]:
+    found = _access_announcement(user=user, announcement_id=announcement_id)
     room_ids = list(found.deliveries.order_by("room_id").values_list("room_id", flat=True))
     return announcement_dict(found, room_ids)
 

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from backend.accounts.models import User
+from backend.accounts.models import ApiToken, User
 
+from .access import access_bot
+from .avatars import avatar_url
 from .models import BotGrant
 
 
@@ -30,7 +32,13 @@ def bot_dict(bot: User, grants: list[BotGrant] | None = None) -> dict[str, Any]:
         "active": bot.is_active,
         "created_at": bot.date_joined,
         "grants": [grant_dict(g) for g in grants or []],
+        "avatar": avatar_url(bot.pk),
     }
+
+
+def bot_detail(bot: User) -> dict[str, Any]:
+    grants = list(BotGrant.objects.filter(bot=bot).select_related("room").order_by("room_id"))
+    return bot_dict(bot, grants)
 
 
 def bot_list_for(*, user: User) -> list[dict[str, Any]]:
@@ -48,3 +56,21 @@ def bot_list_for(*, user: User) -> list[dict[str, Any]]:
         .order_by("date_joined", "pk")
     )
     return [bot_dict(bot, bot.grant_list) for bot in bots]
+
+
+def bot_tokens_for(*, actor: User, bot_id: int) -> list[dict[str, Any]]:
+    """A bot's tokens, newest first, for its owner (the secrets themselves are never kept)."""
+    bot = access_bot(actor=actor, bot_id=bot_id)
+    return [
+        {
+            "id": t.pk,
+            "kind": t.kind,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+            "expires_at": t.expires_at,
+        }
+        for t in ApiToken.objects.filter(user=bot).order_by("-created_at", "-pk")
+    ]

@@ -25,7 +25,7 @@ from backend.rooms.models import Membership
 
 from . import ratelimit, slack
 from .access import access_bot, access_bot_grantable, require_bot_may_post
-from .models import BotGrant, IncomingWebhook
+from .models import BotGrant, IncomingWebhook, OutgoingWebhook
 
 
 def _not_a_bot(actor: User) -> None:
@@ -109,6 +109,10 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
     IncomingWebhook.objects.filter(bot=bot, room=locked, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    # A later grant must not silently resume watching: the owner chooses again.
+    OutgoingWebhook.watched_rooms.through.objects.filter(
+        outgoingwebhook__bot=bot, room=locked
+    ).delete()
     removed, _rows = Membership.objects.filter(room=locked, user=bot).delete()
     if removed:
         event_append(
@@ -204,15 +208,38 @@ def hook_post(*, secret: str, payload: dict[str, Any]) -> Message:
     thread = payload.get("thread")
     if thread is not None and (not isinstance(thread, int) or isinstance(thread, bool)):
         raise BadRequest(_("« thread » doit être un identifiant de message."))
+    return _post_slack(bot=hook.bot, room_id=room_id, thread=thread, payload=payload, hook=hook)
+
+
+def bot_reply(*, bot: User, room_id: int, thread: int | None, payload: dict[str, Any]) -> Message:
+    """Post an outgoing webhook's Slack-style answer as its bot (it notifies no bot in turn)."""
+    require_bot_may_post(bot=bot, room_id=room_id)
+    return _post_slack(bot=bot, room_id=room_id, thread=thread, payload=payload, hook=None)
+
+
+def _post_slack(
+    *,
+    bot: User,
+    room_id: int,
+    thread: int | None,
+    payload: dict[str, Any],
+    hook: IncomingWebhook | None,
+) -> Message:
     members = Membership.objects.filter(room_id=room_id).count()
     rendered = slack.render(payload, everyone=members <= EVERYONE_OPEN_UP_TO)
     if len(rendered.body) > settings.PREAU["MESSAGE_MAX_CHARS"]:
         raise TooLarge(_("Le message obtenu dépasse 10 000 caractères ; il n'a pas été envoyé."))
     if not rendered.body:
         raise BadRequest(_("Le message est vide (ni text, ni blocks, ni attachments)."))
-    _spend(f"hook:{hook.pk}", settings.PREAU["HOOK_POSTS_PER_MINUTE"])
-    _spend(f"bot:{hook.bot_id}", settings.PREAU["BOT_POSTS_PER_MINUTE"])
+    if hook is not None:
+        _spend(f"hook:{hook.pk}", settings.PREAU["HOOK_POSTS_PER_MINUTE"])
+    _spend(f"bot:{bot.pk}", settings.PREAU["BOT_POSTS_PER_MINUTE"])
     result = messaging.message_send(
-        actor=hook.bot, room_id=room_id, body=rendered.body, thread=thread, meta=rendered.meta
+        actor=bot,
+        room_id=room_id,
+        body=rendered.body,
+        thread=thread,
+        meta=rendered.meta,
+        notify_bots=hook is not None,
     )
     return result.message

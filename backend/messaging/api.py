@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr, model_serializer
 
 from backend.common import metrics
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
@@ -41,6 +41,19 @@ class AuthorOut(Schema):
     name: str
 
 
+class MessageAuthorOut(AuthorOut):
+    """A message's author; the three optional keys are present for bots only."""
+
+    is_bot: bool | None = Field(None, description="true for a bot (BOT badge); absent otherwise")
+    avatar: str | None = Field(None, description="A bot's picture URL")
+    description: str | None = Field(None, description="A bot's description")
+
+    @model_serializer(mode="wrap")
+    def _bot_keys_for_bots_only(self, handler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        return {k: v for k, v in data.items() if v is not None or k in ("id", "name")}
+
+
 class DocumentOut(Schema):
     url: str
     title: str
@@ -58,7 +71,7 @@ class MessageOut(Schema):
     id: int
     room: int
     seq: int
-    author: AuthorOut
+    author: MessageAuthorOut
     body: str
     thread: int | None
     documents: list[DocumentOut]
@@ -324,7 +337,7 @@ class SharedOut(Schema):
     file: FileOut | None
     message: int
     thread: int | None
-    author: AuthorOut
+    author: MessageAuthorOut
     shared_at: str
 
 

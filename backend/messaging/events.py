@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from backend.integrations.avatars import author_extra
 from backend.rooms.events import UserRef, iso, user_ref
 
 from .models import Message
@@ -70,7 +71,7 @@ def message_created(
 ) -> MessageCreated:
     return {
         "id": message.pk,
-        "author": user_ref(message.author),
+        "author": {**user_ref(message.author), **author_extra(message.author)},
         "body": message.body,
         "thread": message.thread_id,
         "documents": list(message.documents),

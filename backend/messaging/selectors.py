@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 
 from backend.accounts.models import User
 from backend.common.errors import NotFound
+from backend.integrations.avatars import author_extra
 from backend.rooms.access import access_room_readable
 from backend.rooms.events import iso
 from backend.rooms.models import Membership
@@ -25,7 +26,11 @@ def message_dict(
         "id": message.pk,
         "room": message.room_id,
         "seq": message.seq,
-        "author": {"id": message.author.pk, "name": message.author.name},
+        "author": {
+            "id": message.author.pk,
+            "name": message.author.name,
+            **author_extra(message.author),
+        },
         "body": "" if deleted else message.body,
         "thread": message.thread_id,
         "documents": [] if deleted else list(message.documents),

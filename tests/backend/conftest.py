@@ -13,6 +13,8 @@ from backend.integrations.models import (
     AnnouncementDelivery,
     BotGrant,
     IncomingWebhook,
+    OutgoingDelivery,
+    OutgoingWebhook,
 )
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.moderation.models import Ban, HiddenMessage, Mute, Pin, Report, RoomPolicy
@@ -42,6 +44,8 @@ WATCHED = [
     Pin,
     Report,
     RoomPolicy,
+    OutgoingWebhook,
+    OutgoingDelivery,
 ]
 
 

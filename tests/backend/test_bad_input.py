@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pyotp
@@ -15,14 +16,21 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
-from backend.integrations import announcements
+from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
-from backend.integrations.models import BotGrant, IncomingWebhook
+from backend.integrations.models import (
+    Announcement,
+    BotAvatar,
+    BotGrant,
+    IncomingWebhook,
+    OutgoingWebhook,
+)
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
 from backend.moderation import reports
@@ -32,6 +40,11 @@ from backend.rooms.models import Membership, Room
 from tests.backend.conftest import row_counts
 
 LONG = "x" * 10_001
+PNG = (  # a 1×1 PNG
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\x0bIDATx\x9cc\xf8\x0f\x04\x00\t\xfb\x03\xfd\xfb^k+"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 UNKNOWN_ID = 987_654_321
 
 
@@ -44,7 +57,7 @@ class Endpoint:
     long_fields: tuple[str, ...] = ()  # string fields where 10,001 characters is too_large
     query: dict[str, str] = field(default_factory=dict)  # bad query parameters -> 400
     params: str = ""  # query string of the valid request (required parameters)
-    upload: bool = False  # the valid request is a multipart upload of a small PDF
+    upload: bool | str = False  # the valid request uploads a small PDF ("image": a PNG)
     values: dict[str, str] = field(default_factory=dict)  # path id -> another world value
 
     @property
@@ -62,6 +75,7 @@ class Endpoint:
             "announcement_id",
             "user_id",
             "report_id",
+            "webhook_id",
             "session_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
@@ -219,11 +233,29 @@ ENDPOINTS += [
     Endpoint("POST", "/bots/{bot_id}/grants", {"room": "{room_id}"}),
     Endpoint("DELETE", "/bots/{bot_id}/grants/{room_id}"),
     Endpoint("POST", "/bots/{bot_id}/token/rotate"),
+    Endpoint("GET", "/bots/{bot_id}/tokens"),
+    Endpoint(
+        "PATCH",
+        "/bots/{bot_id}",
+        {"name": "Vigie 2", "description": "Alertes"},
+        long_fields=("name", "description"),
+    ),
+    Endpoint("POST", "/bots/{bot_id}/avatar", upload="image"),
+    Endpoint("DELETE", "/bots/{bot_id}/avatar"),
+    Endpoint("GET", "/bots/{bot_id}/avatar"),
     Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
+    Endpoint(
+        "POST", "/bots/{bot_id}/outgoing", {"url": "http://127.0.0.1:9/n"}, long_fields=("url",)
+    ),
+    Endpoint("GET", "/bots/{bot_id}/outgoing"),
+    Endpoint("DELETE", "/bots/{bot_id}/outgoing/{webhook_id}"),
+    Endpoint("POST", "/bots/{bot_id}/outgoing/{webhook_id}/secret/rotate"),
+    Endpoint("GET", "/bots/{bot_id}/outgoing/{webhook_id}/deliveries"),
     Endpoint(
         "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
     ),
     Endpoint("GET", "/announcements/{announcement_id}"),
+    Endpoint("POST", "/announcements/{announcement_id}/cancel"),
     Endpoint("GET", "/rooms/{room_id}/announcements"),
 ]
 ENDPOINTS += [  # moderation
@@ -338,7 +370,11 @@ class World:
         if endpoint.upload and kw.get("body") is None and kw.get("raw") is None:
             response = self.api.client.post(
                 "/api/v1" + (path or self.path(endpoint)),
-                {"file": SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")},
+                {
+                    "file": SimpleUploadedFile("logo.png", PNG)
+                    if endpoint.upload == "image"
+                    else SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")
+                },
                 headers=self.api.headers,
             )
             response.json_body = json.loads(response.content) if response.content else None
@@ -366,8 +402,14 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     spare_token = accounts.token_create(user=alice, name="spare").record
     bot = integrations.bot_create(actor=alice, name="Vigie").record.user
     integrations.bot_grant(actor=alice, bot_id=bot.pk, room_id=room.pk)
+    webhook = outgoing.outgoing_create(
+        actor=alice, bot_id=bot.pk, url="http://127.0.0.1:9/n", rooms=[room.pk]
+    ).webhook
     announcement = announcements.announcement_send(
-        actor=alice, body="Annonce", audience=announcements.audience_resolve(rooms=[room.pk])
+        actor=alice,
+        body="Annonce",
+        audience=announcements.audience_resolve(rooms=[room.pk]),
+        send_at=timezone.now() + timedelta(days=1),  # scheduled: it can be cancelled
     ).announcement
     other_room = rooms.room_create(
         actor=alice, name="Rangement", kind="private", access="invite"
@@ -390,6 +432,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "banned_id": carol.pk,
         "bob_message_id": bob_message.pk,
         "report_id": report.pk,
+        "webhook_id": webhook.pk,
         "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
         "alice": alice.email,
         "carol": carol.email,
@@ -422,6 +465,10 @@ def state() -> dict[str, Any]:
         "requests": list(DomainRequest.objects.order_by("pk").values_list("pk", "status")),
         "grants": list(BotGrant.objects.order_by("pk").values_list("pk", "can_post", "can_read")),
         "hooks": list(IncomingWebhook.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "announcements": list(Announcement.objects.order_by("pk").values_list("pk", "status")),
+        "avatars": list(BotAvatar.objects.order_by("pk").values_list("pk", "digest")),
+        "bots": list(User.objects.filter(is_bot=True).values_list("pk", "name", "job_title")),
+        "outgoing": list(OutgoingWebhook.objects.order_by("pk").values_list("pk", "secret")),
         "expiries": list(ApiToken.objects.order_by("pk").values_list("pk", "expires_at")),
         "mail": len(mail.outbox),
     }
@@ -505,8 +552,9 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
             "POST /messages/{message_id}/hide",
             "PATCH /rooms/{room_id}/policy",
             "POST /messages/{message_id}/report",
-            # Every field optional: profile fields.
+            # Every field optional: profile fields, a bot's name and description.
             "PATCH /me",
+            "PATCH /bots/{bot_id}",
         }
     ]
 )

@@ -294,3 +294,53 @@ def test_embedded_search_understands_french_on_sqlite(server: str) -> None:
     hit = page["results"][0]
     start, end = hit["highlights"][0]
     assert hit["snippet"][start:end] == "collectivité"
+
+
+@pytest.fixture
+def loopback_hooks(demo_env: dict[str, str]) -> None:
+    """The local receiver listens on loopback, which outgoing webhooks refuse by default."""
+    demo_env["PREAU_OUTGOING_ALLOWED_NETWORKS"] = "127.0.0.1/32"
+
+
+def test_embedded_server_delivers_outgoing_webhooks_and_posts_the_reply(
+    loopback_hooks: None, server: str
+) -> None:
+    from tests.receiver import Answer, start_receiver
+
+    receiver, http_server = start_receiver()
+    receiver.answers = [Answer(body={"text": "Bien reçu"})]
+    try:
+        browser = Browser(server)
+        browser.call("POST", "/api/v1/session", {"email": AGENTS[0][0], "password": DEMO_PASSWORD})
+        _status, rooms = browser.call("GET", "/api/v1/rooms?mine=true")
+        room = next(r for r in rooms if r["role"] in ("owner", "moderator"))
+        status, bot = browser.call("POST", "/api/v1/bots", {"name": "Sentinelle"})
+        assert status == 201, bot
+        status, grant = browser.call(
+            "POST", f"/api/v1/bots/{bot['id']}/grants", {"room": room["id"]}
+        )
+        assert status == 201, grant
+        status, hook = browser.call(
+            "POST", f"/api/v1/bots/{bot['id']}/outgoing", {"url": receiver.url}
+        )
+        assert status == 201, hook
+        status, _message = browser.call(
+            "POST", f"/api/v1/rooms/{room['id']}/messages", {"body": "@Sentinelle ça va ?"}
+        )
+        assert status == 201
+
+        assert receiver.arrived.wait(15), "no delivery within 15 s"
+        assert receiver.received[0].signed_with(hook["secret"])
+        deadline = time.monotonic() + 15
+        while True:
+            _status, page = browser.call(
+                "GET", f"/api/v1/rooms/{room['id']}/events?after={room['seq']}"
+            )
+            bodies = [e["data"].get("body") for e in page["events"]]
+            if "Bien reçu" in bodies:
+                break
+            assert time.monotonic() < deadline, bodies[-5:]
+            time.sleep(0.2)
+    finally:
+        http_server.shutdown()
+        http_server.server_close()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from backend.integrations.access import require_bot_may_post
+from backend.integrations.outgoing import deliveries_enqueue
 from backend.rooms.access import (
     access_room_for_posting,
     access_room_readable,
@@ -149,9 +150,11 @@ def message_send(
     files: Any = None,
     meta: dict[str, Any] | None = None,
     authorized: bool = False,
+    notify_bots: bool = True,
 ) -> MessageResult:
     """Post a message. ``authorized``: the caller (an announcement) already checked that the
-    actor may post in this room without being a member of it."""
+    actor may post in this room without being a member of it. ``notify_bots`` is off for a
+    bot's answer to an outgoing webhook, so two bots cannot answer each other forever."""
     body = _check_body(body, allow_empty=bool(documents) or bool(files))
     client_id = _check_client_id(client_id)
     docs = clean_documents(documents)
@@ -229,6 +232,8 @@ def message_send(
     from backend.moderation.services import newcomer_check
 
     newcomer_check(message=message)
+    if notify_bots:
+        deliveries_enqueue(message=message, mentioned=mentioned)
     return MessageResult(message=message, created=True)
 
 

@@ -147,3 +147,14 @@ def test_the_owner_revokes_a_bot_token_at_once(api_for, alice, bot):
 
     assert api_for(alice).delete(f"/tokens/{token_id}").status_code == 204
     assert bot.api.get("/me").status_code == 401
+
+
+def test_the_owner_lists_a_bots_tokens_and_others_get_not_found(bot, alice, bob, api_for):
+    rotated = api_for(alice).post(f"/bots/{bot.user.pk}/token/rotate").json_body
+
+    listed = api_for(alice).get(f"/bots/{bot.user.pk}/tokens").json_body
+
+    assert [t["id"] for t in listed][0] == rotated["id"] and len(listed) == 2
+    assert all("token" not in t for t in listed)
+    assert listed[1]["expires_at"] is not None  # the previous one, in its grace period
+    assert api_for(bob).get(f"/bots/{bot.user.pk}/tokens").status_code == 404

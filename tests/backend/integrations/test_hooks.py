@@ -35,7 +35,17 @@ def test_a_slack_text_payload_is_posted_as_the_bot_and_answered_ok(hook, bot, ro
     message = Message.objects.get(room=room, author=bot.user)
     assert message.body == "**Sauvegarde** terminée : [rapport](https://dsi.fr/r/1)"
     seen = api_for(bob).get(f"/messages/{message.pk}").json_body
-    assert seen["author"] == {"id": bot.user.pk, "name": "Vigie"} and seen["meta"] == {}
+    assert (
+        seen["author"]
+        == {
+            "id": bot.user.pk,
+            "name": "Vigie",
+            "is_bot": True,
+            "avatar": f"/api/v1/bots/{bot.user.pk}/avatar",
+            "description": "Alertes de la DSI",
+        }
+        and seen["meta"] == {}
+    )
 
 
 def test_a_form_encoded_payload_is_accepted_with_username_and_icon(hook, room, api_for, bob):

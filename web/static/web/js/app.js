@@ -6,6 +6,7 @@ import { initials } from "./format.js";
 import { el, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
 import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
+import "./bots-link.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
