@@ -157,3 +157,179 @@ def test_attach_a_file_and_a_link_then_download_it_and_find_it_in_documents(sess
     bob.locator("#documents-type").select_option("link")
     expect(results).to_have_count(2)
     screenshot(bob, "documents")
+
+
+def test_react_in_one_context_see_it_in_the_other_and_remove_it(session, open_app):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Réactions"), (bob_session, BOB[0]))
+    api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": "Le marché est attribué."})
+    alice = open_app(alice_session, f"/#/room/{room}")
+    bob = open_app(bob_session, f"/#/room/{room}")
+
+    mine = messages(bob, "Le marché")
+    mine.hover()
+    mine.get_by_role("button", name=re.compile("^Réagir au message")).click()
+    picker = mine.get_by_role("group", name="Choisir une réaction")
+    expect(picker.get_by_role("button", name="Pouce levé")).to_be_focused()
+    picker.get_by_role("button", name="Pouce levé").click()
+    expect(picker).to_have_count(0)
+    bob_reaction = mine.locator("button.reaction")
+    expect(bob_reaction).to_have_attribute("aria-pressed", "true")
+
+    seen = messages(alice, "Le marché").locator("button.reaction")
+    expect(seen).to_have_attribute("aria-label", f"👍 1 : {BOB[1]}")
+    expect(seen).to_have_attribute("aria-pressed", "false")
+    expect(seen).to_have_attribute("title", BOB[1])
+
+    # Alice adds the same emoji by clicking the reaction: two, with both names.
+    seen.click()
+    expect(seen).to_have_attribute("aria-label", f"👍 2 : {BOB[1]}, {ALICE[1]}")
+    expect(bob_reaction).to_have_attribute("aria-label", f"👍 2 : {BOB[1]}, {ALICE[1]}")
+
+    # Bob removes his; the picker also closes with Escape.
+    bob_reaction.click()
+    expect(seen).to_have_attribute("aria-label", f"👍 1 : {ALICE[1]}")
+    mine.hover()
+    mine.get_by_role("button", name=re.compile("^Réagir au message")).click()
+    bob.keyboard.press("Escape")
+    expect(mine.get_by_role("group", name="Choisir une réaction")).to_have_count(0)
+    expect(mine.get_by_role("button", name=re.compile("^Réagir au message"))).to_be_focused()
+
+
+def test_mention_with_autocomplete_then_the_mentioned_agent_sees_the_badge_and_inbox(
+    session, open_app
+):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Relecture"), (bob_session, BOB[0]))
+    elsewhere = private_room(bob_session, unique("Ailleurs"))
+    alice = open_app(alice_session, f"/#/room/{room}")
+    bob = open_app(bob_session, f"/#/room/{elsewhere}")
+    expect(alice.locator("#people-list li", has_text=BOB[1])).to_be_visible()
+
+    composer = alice.get_by_role("textbox", name="Message dans")
+    composer.press_sequentially("Merci @bo", delay=20)
+    options = alice.get_by_role("listbox", name="Personnes à mentionner").get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_text(BOB[1])
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(composer).to_have_attribute("aria-activedescendant", "composer-mention-0")
+    composer.press("Escape")
+    expect(options).to_have_count(0)
+    composer.press_sequentially(" @", delay=20)
+    # Everyone in the room (Bob, not oneself) and @salon; arrows move, Enter picks.
+    expect(options).to_have_count(2)
+    expect(options.nth(1)).to_contain_text("@salon")
+    composer.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    composer.press("ArrowUp")
+    composer.press("Enter")
+    expect(composer).to_have_value(f"Merci @bo @{BOB[1]} ")
+    composer.fill("")
+    composer.press_sequentially("Merci @du", delay=20)
+    expect(options).to_have_count(0)
+    composer.fill("")
+    composer.press_sequentially("Merci @bob", delay=20)
+    composer.press("Tab")
+    expect(composer).to_have_value(f"Merci @{BOB[1]} ")
+    composer.press_sequentially("pour la relecture", delay=10)
+    composer.press("Enter")
+    expect(messages(alice, "pour la relecture")).to_have_count(1)
+
+    badge = bob.locator("#mentions-badge")
+    expect(badge).to_be_visible()
+    expect(badge).to_contain_text("1 mention non lue")
+    expect(bob.locator(f'a.room-link[data-room="{room}"] .badge.mention')).to_be_visible()
+    bob.get_by_role("link", name=re.compile("^Mentions")).click()
+    entry = bob.locator("#mentions-results > li").filter(has_text="pour la relecture")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text(ALICE[1])
+    expect(entry).to_contain_text("non lu")
+    entry.get_by_role("link").click()
+    target = messages(bob, "pour la relecture")
+    expect(target).to_be_focused()
+    expect(target).to_have_class(re.compile("highlight"))
+    expect(badge).to_be_hidden()
+
+
+def test_search_finds_french_variants_and_opens_the_result_in_its_room(session, open_app):
+    alice_session, bob_session = session(ALICE[0], bypass_csp=True), session(BOB[0])
+    room_name = unique("Recherche")
+    room = private_room(alice_session, room_name, (bob_session, BOB[0]))
+    word = unique("zorglub").split()[1].replace("-", "")
+    api_ok(
+        bob_session,
+        "POST",
+        f"/rooms/{room}/messages",
+        {"body": f"Compte rendu des réunions {word} du conseil"},
+    )
+    for i in range(60):
+        api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": f"Bruit {i}"})
+    page = open_app(alice_session, "/#/directory")
+    page.get_by_role("link", name="Rechercher").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rechercher dans les messages")
+    page.get_by_label("Mots recherchés").fill(f"reunion {word}")
+    page.get_by_label("Mots recherchés").press("Enter")
+    result = page.locator("#search-results > li")
+    expect(result).to_have_count(1)
+    expect(result).to_contain_text(BOB[1])
+    expect(result).to_contain_text(room_name)
+    expect(result.locator("time")).to_contain_text("2026")
+    expect(result.locator("mark").first).to_be_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    screenshot(page, "search")
+
+    # The message is older than the first page of history: it is loaded, shown and focused.
+    result.get_by_role("link").click()
+    target = messages(page, "Compte rendu des réunions")
+    expect(target).to_be_focused()
+    expect(target).to_have_class(re.compile("highlight"))
+    expect(page.locator("#room-title")).to_have_text(room_name)
+
+
+def test_edit_history_is_viewable_by_readers(session, open_app):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Versions"), (bob_session, BOB[0]))
+    sent = api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": "Réunion mardi"})
+    api_ok(alice_session, "PATCH", f"/messages/{sent['id']}", {"body": "Réunion jeudi"})
+    bob = open_app(bob_session, f"/#/room/{room}")
+    edited = messages(bob, "Réunion jeudi")
+    edited.get_by_role("button", name="Modifié : voir les versions précédentes").click()
+    dialog = bob.get_by_role("dialog", name="Versions du message")
+    versions = dialog.locator("li.history-version")
+    expect(versions).to_have_count(2)
+    expect(versions.first).to_contain_text("Réunion mardi")
+    expect(versions.first).to_contain_text("Version 1")
+    expect(versions.last).to_contain_text("Version actuelle")
+    expect(versions.last).to_contain_text("Réunion jeudi")
+    dialog.get_by_role("button", name="Fermer").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_a_webhook_message_shows_the_bot_badge_and_username_without_loading_its_icon(
+    session, open_app
+):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Supervision"), (bob_session, BOB[0]))
+    bot = api_ok(alice_session, "POST", "/bots", {"name": unique("Robot alertes")})
+    api_ok(alice_session, "POST", f"/bots/{bot['id']}/grants", {"room": room, "can_post": True})
+    hook = api_ok(alice_session, "POST", f"/bots/{bot['id']}/hooks", {"room": room})
+    requested: list[str] = []
+    bob = open_app(bob_session, f"/#/room/{room}")
+    bob.on("request", lambda request: requested.append(request.url))
+    response = bob_session.request.post(
+        hook["url"],
+        data={
+            "text": "Disque plein",
+            "username": "Grafana",
+            "icon_url": "https://icons.test/g.png",
+        },
+    )
+    assert response.status == 200, response.text()
+    alert = messages(bob, "Disque plein")
+    expect(alert.locator(".bot-badge")).to_have_text("BOT")
+    expect(alert.locator(".author")).to_have_text(bot["name"])
+    expect(alert.locator(".bot-username")).to_have_text("Grafana")
+    expect(alert.locator(".avatar")).to_have_text("GR")
+    expect(alert.locator("img")).to_have_count(0)
+    assert not [url for url in requested if "icons.test" in url]
