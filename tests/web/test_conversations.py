@@ -16,7 +16,7 @@ from .test_accessibility import axe_violations, describe
 pytestmark = pytest.mark.xdist_group("browser")
 
 
-def test_a_reply_in_a_thread_shows_live_in_the_other_context(session, open_app):
+def test_a_reply_in_a_thread_shows_live_in_the_other_context(session, open_app, page_errors):
     alice_session, bob_session = session(ALICE[0], bypass_csp=True), session(BOB[0])
     room = private_room(alice_session, unique("Fil budget"), (bob_session, BOB[0]))
     api_ok(
@@ -77,6 +77,7 @@ def test_a_reply_in_a_thread_shows_live_in_the_other_context(session, open_app):
     )
     alice_panel.get_by_role("textbox", name="Répondre dans le fil").press("Escape")
     expect(alice_panel).to_be_hidden()
+    assert page_errors == []
 
 
 def test_attach_a_file_and_a_link_then_download_it_and_find_it_in_documents(session, open_app):
@@ -197,7 +198,7 @@ def test_react_in_one_context_see_it_in_the_other_and_remove_it(session, open_ap
 
 
 def test_mention_with_autocomplete_then_the_mentioned_agent_sees_the_badge_and_inbox(
-    session, open_app
+    session, open_app, page_errors
 ):
     alice_session, bob_session = session(ALICE[0]), session(BOB[0])
     room = private_room(alice_session, unique("Relecture"), (bob_session, BOB[0]))
@@ -249,6 +250,7 @@ def test_mention_with_autocomplete_then_the_mentioned_agent_sees_the_badge_and_i
     expect(target).to_be_focused()
     expect(target).to_have_class(re.compile("highlight"))
     expect(badge).to_be_hidden()
+    assert page_errors == []
 
 
 def test_search_finds_french_variants_and_opens_the_result_in_its_room(session, open_app):

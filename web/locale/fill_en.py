@@ -225,6 +225,9 @@ EN = {
     "partagé par %(name)s": "shared by %(name)s",
     "Voir le message": "See the message",
     "Version actuelle": "Current version",
+    "Auteur": "Author",
+    "Fermer le fil, la liste des mentions ou le choix de réaction": "Close the thread, the mention list or the reaction choice",
+    "Choisir une personne à mentionner après « @ »": "Pick a person to mention after “@”",
     "Version %(n)s": "Version %(n)s",
 }
 EN_PLURAL = {

@@ -246,6 +246,8 @@ function showView(view) {
   $("mentions-view").hidden = view !== "mentions";
   $("documents-view").hidden = view !== "documents";
   if (view !== "room" && state.thread) closeThread();
+  $("search-link").setAttribute("aria-current", view === "search" ? "page" : "false");
+  $("mentions-link").setAttribute("aria-current", view === "mentions" ? "page" : "false");
   $("room").hidden = view !== "room";
   $("people").hidden = view !== "room" || !peopleShown();
   if (view !== "room") {

@@ -242,7 +242,7 @@ function messageContent(msg, ctx, editing, confirming, summary, unread) {
   if (msg.deleted) {
     body = el("p", { class: "message-body deleted-text", text: _("Ce message a été supprimé.") });
   } else if (editing) {
-    body = editForm(msg);
+    body = editForm(msg, ctx);
   } else {
     body = el("div", { class: "message-body" });
     body.append(renderMarkdown(msg.body));
@@ -289,8 +289,8 @@ function messageContent(msg, ctx, editing, confirming, summary, unread) {
   return parts;
 }
 
-function editForm(msg) {
-  const id = `edit-${msg.key}`;
+function editForm(msg, ctx) {
+  const id = `${ctx.inThread ? "thread-" : ""}edit-${msg.key}`;
   return el(
     "form",
     { class: "edit-form", "data-action": "save-edit" },

@@ -42,6 +42,7 @@ function searchParams() {
   const q = String(data.get("q") || "").trim();
   params.set("q", q);
   if (data.get("room")) params.set("room", data.get("room"));
+  if (data.get("author")) params.set("author", data.get("author"));
   if (data.get("after")) params.set("after", `${data.get("after")}T00:00:00`);
   if (data.get("before")) params.set("before", `${data.get("before")}T23:59:59`);
   if (data.get("has_document")) params.set("has_document", "true");
@@ -57,6 +58,15 @@ export function showSearch(query) {
     ...rooms.map((rs) => el("option", { value: String(rs.id), text: rs.room.name })),
   );
   select.value = current;
+  // Authors: the people this tab has seen (members of the rooms opened, authors of messages).
+  const authors = $("search-author");
+  const author = authors.value;
+  const names = [...app.state.names.entries()].sort((a, b) => a[1].localeCompare(b[1], "fr"));
+  authors.replaceChildren(
+    el("option", { value: "", text: _("Tous") }),
+    ...names.map(([id, name]) => el("option", { value: String(id), text: name })),
+  );
+  authors.value = author;
   const params = new URLSearchParams(query || "");
   if (params.get("q")) {
     $("search-q").value = params.get("q");
