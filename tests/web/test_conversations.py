@@ -335,3 +335,23 @@ def test_a_webhook_message_shows_the_bot_badge_and_username_without_loading_its_
     expect(alert.locator(".avatar")).to_have_text("GR")
     expect(alert.locator("img")).to_have_count(0)
     assert not [url for url in requested if "icons.test" in url]
+
+
+def test_the_conversation_screens_speak_english_too(session, open_app, page_errors):
+    alice_session = session(ALICE[0], locale="en-GB")
+    bob_session = session(BOB[0])
+    room = private_room(alice_session, unique("English"), (bob_session, BOB[0]))
+    root = api_ok(bob_session, "POST", f"/rooms/{room}/messages", {"body": "Root"})
+    api_ok(bob_session, "POST", f"/rooms/{room}/messages", {"body": "One", "thread": root["id"]})
+    api_ok(bob_session, "POST", f"/rooms/{room}/messages", {"body": "Two", "thread": root["id"]})
+    page = open_app(alice_session, f"/#/room/{room}")
+    root_item = messages(page, "Root")
+    expect(root_item.locator(".thread-summary")).to_contain_text("2 replies")
+    expect(root_item.locator(".thread-summary")).to_contain_text("last at")
+    expect(page.locator("#composer .file-button")).to_have_text("Attach a file")
+    expect(page.get_by_role("button", name="Add a link").first).to_be_visible()
+    root_item.hover()
+    expect(root_item.get_by_role("button", name=re.compile("^Reply in a thread"))).to_be_visible()
+    page.get_by_role("link", name="Search").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search messages")
+    assert page_errors == []
