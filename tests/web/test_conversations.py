@@ -135,6 +135,7 @@ def test_attach_a_file_and_a_link_then_download_it_and_find_it_in_documents(sess
     assert download.suggested_filename == "ordre-du-jour.txt"
     with open(download.path(), encoding="utf-8") as handle:
         assert handle.read() == content
+    screenshot(bob, "attachments")
 
     # The room's Documents view: newest first, filterable.
     api_ok(
@@ -186,6 +187,7 @@ def test_react_in_one_context_see_it_in_the_other_and_remove_it(session, open_ap
     seen.click()
     expect(seen).to_have_attribute("aria-label", f"👍 2 : {BOB[1]}, {ALICE[1]}")
     expect(bob_reaction).to_have_attribute("aria-label", f"👍 2 : {BOB[1]}, {ALICE[1]}")
+    screenshot(bob, "reactions")
 
     # Bob removes his; the picker also closes with Escape.
     bob_reaction.click()

@@ -48,6 +48,9 @@ export async function openThread(rs, rootId, { focus = true } = {}) {
   const opener = document.activeElement;
   state.thread = { rs, rootId, opener };
   $("thread-panel").hidden = false;
+  // Room for the messages: beside the thread, the people panel folds on ordinary screens.
+  const people = $("people-button");
+  if (window.innerWidth < 1600 && people.getAttribute("aria-expanded") === "true") people.click();
   $("thread-documents").href = `#/room/${rs.id}/documents/thread/${rootId}`;
   composer.reset();
   renderThread();
