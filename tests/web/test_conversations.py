@@ -357,3 +357,26 @@ def test_the_conversation_screens_speak_english_too(session, open_app, page_erro
     page.get_by_role("link", name="Search").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Search messages")
     assert page_errors == []
+
+
+def test_a_result_from_an_open_room_not_joined_leads_to_joining_it(session, open_app):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    theme = api_ok(bob_session, "GET", "/themes")[0]["slug"]
+    name = unique("Salon ouvert")
+    room = api_ok(
+        bob_session,
+        "POST",
+        "/rooms",
+        {"name": name, "kind": "thematic", "access": "open", "theme": theme},
+    )
+    word = "".join(chr(ord("a") + int(d)) for d in unique("x").split()[1] if d.isdigit())
+    api_ok(bob_session, "POST", f"/rooms/{room['id']}/messages", {"body": f"Collectivités {word}"})
+    page = open_app(alice_session, f"/#/search?q=collectivite+{word}")
+    result = page.locator("#search-results > li")
+    expect(result).to_have_count(1)
+    result.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annuaire des salons")
+    expect(page.get_by_label("Rechercher un salon")).to_have_value(name)
+    expect(page.locator("#announcer")).to_contain_text(f"Rejoignez « {name} »")
+    page.get_by_role("button", name=f"Rejoindre : {name}").click()
+    expect(page.locator("#room-title")).to_have_text(name)

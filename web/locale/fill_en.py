@@ -226,6 +226,7 @@ EN = {
     "Voir le message": "See the message",
     "Version actuelle": "Current version",
     "Auteur": "Author",
+    "Rejoignez « %(room)s » pour lire ce message dans son salon.": "Join “%(room)s” to read this message in its room.",
     "Fermer le fil, la liste des mentions ou le choix de réaction": "Close the thread, the mention list or the reaction choice",
     "Choisir une personne à mentionner après « @ »": "Pick a person to mention after “@”",
     "Version %(n)s": "Version %(n)s",

@@ -187,6 +187,7 @@ function route() {
     }
     if (rs && match[4]) return jumpTo(rs, Number(match[4]));
     if (rs) return openRoom(rs);
+    if (match[4]) return offerToJoin(Number(match[1]));
   }
   if (hash === "#/directory") return showView("directory");
   if (hash === "#/search" || hash.startsWith("#/search?")) {
@@ -198,6 +199,19 @@ function route() {
     return showMentions();
   }
   return showView("welcome");
+}
+
+/** A search result from an open room one has not joined: the directory, to join it first. */
+async function offerToJoin(roomId) {
+  showView("directory");
+  try {
+    const room = await get(`/rooms/${roomId}`);
+    $("directory-q").value = room.name;
+    showDirectory();
+    announce(fmt(_("Rejoignez « %(room)s » pour lire ce message dans son salon."), { room: room.name }));
+  } catch (error) {
+    announce(error.message);
+  }
 }
 
 /** Open the room at one message, paging back through history until it is loaded. */
@@ -626,6 +640,7 @@ async function onHello(hello) {
   for (const entry of hello.rooms || []) {
     // The server keeps the read position too: another tab or device may have read further.
     const rs = state.rooms.get(entry.id);
+    if (rs && rs !== state.current && typeof entry.mentions === "number") rs.mentions = entry.mentions;
     if (rs && typeof entry.read === "number" && entry.read > rs.readSeq) {
       rs.readSeq = entry.read;
       saveReadSeq(state.me.id, rs.id, entry.read);
