@@ -33,7 +33,8 @@ export class Composer {
     const p = this.prefix;
     this.error = el("p", { class: "alert composer-error", id: `${p}-error`, role: "alert", hidden: true });
     this.fileInput = el("input", { type: "file", id: `${p}-file`, class: "sr-only" });
-    const fileLabel = el("label", { class: "button secondary file-button", for: `${p}-file` }, _("Joindre un fichier"));
+    // The input sits inside its label, so the label shows the keyboard focus (:focus-within).
+    const fileLabel = el("label", { class: "button secondary file-button" }, _("Joindre un fichier"), this.fileInput);
     this.linkButton = el("button", { type: "button", class: "secondary", "aria-expanded": "false", "aria-controls": `${p}-link`, text: _("Ajouter un lien") });
     this.pending = el("ul", { class: "pending-attachments", "aria-label": _("Pièces jointes du message"), "aria-live": "polite" });
     this.linkForm = el(
@@ -53,7 +54,7 @@ export class Composer {
     this.listbox = el("ul", { role: "listbox", id: `${p}-mentions`, class: "mention-list", "aria-label": _("Personnes à mentionner"), hidden: true });
     this.input.setAttribute("aria-autocomplete", "list");
     this.input.setAttribute("aria-controls", `${p}-mentions`);
-    const tools = el("div", { class: "composer-tools" }, fileLabel, this.fileInput, this.linkButton);
+    const tools = el("div", { class: "composer-tools" }, fileLabel, this.linkButton);
     this.input.after(this.listbox);
     this.form.append(this.error, this.pending, this.linkForm, tools);
   }

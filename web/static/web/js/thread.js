@@ -107,7 +107,7 @@ export function ensureInfo(rs, rootId) {
       setInfo(rs, rootId, { following: thread.following, read: thread.read ?? 0 });
       if (app.state.current === rs) app.renderRoom();
     })
-    .catch(() => {})
+    .catch(() => rs.threadInfo.set(rootId, { following: false, read: 0 })) // asked once, not at every render
     .finally(() => fetching.delete(rootId));
 }
 
