@@ -380,3 +380,44 @@ def test_a_result_from_an_open_room_not_joined_leads_to_joining_it(session, open
     expect(page.locator("#announcer")).to_contain_text(f"Rejoignez « {name} »")
     page.get_by_role("button", name=f"Rejoindre : {name}").click()
     expect(page.locator("#room-title")).to_have_text(name)
+
+
+def test_a_reply_found_by_search_opens_in_its_thread_with_the_threads_documents(
+    session, open_app, page_errors
+):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Fil documents"), (bob_session, BOB[0]))
+    word = "".join(chr(ord("a") + int(d)) for d in unique("w").split()[1] if d.isdigit())
+    api_ok(
+        bob_session,
+        "POST",
+        f"/rooms/{room}/messages",
+        {"body": "Hors fil", "documents": [{"url": "https://example.org/a", "title": "Annexe"}]},
+    )
+    root = api_ok(bob_session, "POST", f"/rooms/{room}/messages", {"body": "Marché voirie"})
+    api_ok(
+        bob_session,
+        "POST",
+        f"/rooms/{room}/messages",
+        {
+            "body": f"Le cahier des charges {word}",
+            "thread": root["id"],
+            "documents": [{"url": "https://example.org/ccp", "title": "CCTP voirie"}],
+        },
+    )
+    page = open_app(alice_session, f"/#/search?q={word}")
+    result = page.locator("#search-results > li")
+    expect(result).to_have_count(1)
+    result.get_by_role("link").click()
+    panel = page.get_by_role("complementary", name="Fil de discussion")
+    reply = panel.locator("li.message", has_text="cahier des charges")
+    expect(reply).to_be_focused()
+    expect(reply).to_have_class(re.compile("highlight"))
+    expect(messages(page, "Marché voirie").locator(".thread-summary")).to_contain_text("1 réponse")
+
+    panel.get_by_role("link", name="Documents du fil").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Documents du fil")
+    items = page.locator("#documents-results > li")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("CCTP voirie")
+    assert page_errors == []
