@@ -19,8 +19,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PREAU_ENV=production \
     PREAU_DATA_DIR=/var/lib/preau
+# `--build-arg PREAU_EXTRAS=s3` adds django-storages and boto3 for attachments on S3.
+ARG PREAU_EXTRAS=""
 COPY --from=build /wheels /wheels
-RUN pip install /wheels/*.whl && rm -rf /wheels \
+RUN wheel="$(ls /wheels/*.whl)" && pip install "${wheel}${PREAU_EXTRAS:+[$PREAU_EXTRAS]}" && rm -rf /wheels \
     && useradd --system --home-dir /var/lib/preau --create-home preau \
     && install -d -o preau -g preau /var/lib/preau/media
 USER preau

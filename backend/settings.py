@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.storage import S3, default_storage_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -193,7 +195,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files: MEDIA_ROOT, or an S3-compatible bucket when PREAU_S3_BUCKET is set.
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -202,6 +205,13 @@ STORAGES = {
         )
     },
 }
+if STORAGES["default"]["BACKEND"] == S3:
+    try:
+        import storages.backends.s3  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise ImproperlyConfigured(
+            "PREAU_S3_BUCKET is set but django-storages[s3] is missing: pip install 'preau[s3]'."
+        ) from exc
 # Development and embedded mode serve static files straight from the apps (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION

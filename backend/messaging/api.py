@@ -24,6 +24,7 @@ router = Router(tags=["messages"], auth=AUTH)
 class DocumentIn(StrictIn):
     url: StrictStr = Field(description="http or https URL")
     title: StrictStr = ""
+    description: StrictStr = Field("", description="Optional, at most 1,000 characters")
 
 
 class MessageIn(StrictIn):
@@ -57,6 +58,7 @@ class MessageAuthorOut(AuthorOut):
 class DocumentOut(Schema):
     url: str
     title: str
+    description: str = ""
 
 
 class FileOut(Schema):

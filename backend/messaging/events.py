@@ -13,6 +13,7 @@ from .models import Message
 class Document(TypedDict):
     url: str
     title: str
+    description: str  # "" when none was given
 
 
 class FileRef(TypedDict):

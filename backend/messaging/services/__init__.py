@@ -54,6 +54,7 @@ __all__ = [
 CLIENT_ID_MAX = 64
 URL_MAX = 2048
 TITLE_MAX = 200
+DESCRIPTION_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,16 @@ def clean_documents(documents: Any) -> list[dict[str, str]]:
         if not isinstance(item, dict):
             raise BadRequest(_("Chaque document est un objet {url, title}."))
         url, title = item.get("url"), item.get("title", "")
+        description = item.get("description", "")
         if not isinstance(url, str) or not isinstance(title, str):
             raise BadRequest(_("« url » et « title » sont des chaînes de caractères."))
+        if not isinstance(description, str):
+            raise BadRequest(_("« description » doit être une chaîne de caractères."))
         url = url.strip()
         if len(url) > URL_MAX or len(title) > TITLE_MAX:
             raise TooLarge(_("Lien ou titre de document trop long."))
+        if len(description) > DESCRIPTION_MAX:
+            raise TooLarge(_("Description de document trop longue (1 000 caractères au plus)."))
         try:
             parts = urlsplit(url)
         except ValueError:
@@ -103,7 +109,9 @@ def clean_documents(documents: Any) -> list[dict[str, str]]:
             raise BadRequest(
                 _("Seuls les liens http et https sont acceptés."), reason="bad_document_url"
             )
-        clean.append({"url": url, "title": title.strip() or url})
+        clean.append(
+            {"url": url, "title": title.strip() or url, "description": description.strip()}
+        )
     return clean
 
 

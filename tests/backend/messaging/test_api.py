@@ -92,9 +92,36 @@ def test_documents_keep_their_http_links(api_for, room, alice):
 
     assert response.status_code == 201
     assert response.json_body["documents"] == [
-        {"url": "https://www.legifrance.gouv.fr/x", "title": "CGCT"},
-        {"url": "http://intranet.test/doc", "title": "http://intranet.test/doc"},
+        {"url": "https://www.legifrance.gouv.fr/x", "title": "CGCT", "description": ""},
+        {"url": "http://intranet.test/doc", "title": "http://intranet.test/doc", "description": ""},
     ]
+
+
+def test_a_document_link_keeps_its_optional_description(api_for, room, alice):
+    api = api_for(alice)
+    doc = {"url": "https://x.test/guide", "title": "Guide", "description": "  Version 2026 "}
+
+    response = _send(api, room, "", documents=[doc])
+    listed = api.get(f"/rooms/{room.pk}/documents")
+
+    assert response.status_code == 201
+    assert response.json_body["documents"] == [
+        {"url": "https://x.test/guide", "title": "Guide", "description": "Version 2026"}
+    ]
+    assert listed.json_body[0]["description"] == "Version 2026"
+
+
+def test_a_document_description_over_1000_characters_is_refused(api_for, room, alice):
+    api = api_for(alice)
+    before = row_counts()
+
+    response = _send(
+        api, room, "x", documents=[{"url": "https://x.test/", "description": "d" * 1001}]
+    )
+
+    assert response.status_code == 413
+    assert response.json_body["code"] == "too_large"
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize(

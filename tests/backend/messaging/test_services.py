@@ -194,7 +194,7 @@ def test_message_send_appends_one_message_created(
     assert event.message_id == result.message.pk
     assert event.data["author"] == {"id": alice.pk, "name": "Alice Martin"}
     assert event.data["documents"] == [
-        {"url": "https://www.collectivites-locales.gouv.fr/m57", "title": "M57"}
+        {"url": "https://www.collectivites-locales.gouv.fr/m57", "title": "M57", "description": ""}
     ]
     assert event.data["created_at"].endswith("Z")
     assert published == [(room_channel(room.pk), event.as_frame())]

@@ -48,10 +48,40 @@ export async function api(method, path, body) {
   return payload;
 }
 
+/** POST one file as multipart `file` (the browser sets the boundary). */
+export async function upload(path, file) {
+  const body = new FormData();
+  body.append("file", file, file.name);
+  let response;
+  try {
+    response = await fetch("/api/v1" + path, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    });
+  } catch (_err) {
+    throw new ApiError(0, { code: "network", message: _("Le serveur est injoignable.") });
+  }
+  let payload = null;
+  try {
+    payload = await response.json();
+  } catch (_err) {
+    payload = null;
+  }
+  if (!response.ok) {
+    if (response.status === 413 && !(payload && payload.message)) {
+      payload = { code: "too_large", message: _("Fichier trop volumineux.") };
+    }
+    throw new ApiError(response.status, payload);
+  }
+  return payload;
+}
+
 export const get = (path) => api("GET", path);
 export const post = (path, body) => api("POST", path, body ?? {});
 export const patch = (path, body) => api("PATCH", path, body);
-export const del = (path) => api("DELETE", path);
+export const del = (path, body) => api("DELETE", path, body);
 
 export function showError(box, error) {
   box.textContent = error instanceof Error ? error.message : String(error);

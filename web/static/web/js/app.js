@@ -3,11 +3,14 @@ import { ApiError, del, get, patch, post } from "./api.js";
 import { _, fmt, ngettext } from "./i18n.js";
 import { Live } from "./live.js";
 import { initials } from "./format.js";
+import { Composer } from "./composer.js";
 import { el, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
 import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
 import "./bots-link.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
+import { closeThread, ensureInfo, markThreadRead, onReply, openThread, renderThread, setupThread } from "./thread.js";
+import { setupViews, showDocuments, showHistory, showMentions, showSearch } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -30,7 +33,13 @@ const state = {
   markerAfterSeq: null,
   lastTypingSent: 0,
   everConnected: false,
+  thread: null, // {rs, rootId, opener}: the open thread panel
+  picker: null, // key of the message whose reaction picker is open
+  highlight: null, // id of the message a search result or a mention jumped to
+  bots: new Set(), // ids of the bots among the current room's members
+  metaAsked: new Set(), // bot messages whose meta (webhook username) was fetched
 };
+let composer = null;
 
 const live = new Live({
   onFrame: (frame) => onFrame(frame),
@@ -147,6 +156,18 @@ function renderSidebar() {
     list.replaceChildren(...items);
   }
   if (focusedRoom) document.querySelector(`a.room-link[data-room="${focusedRoom}"]`)?.focus();
+  renderMentionBadge();
+}
+
+function renderMentionBadge() {
+  let total = 0;
+  for (const rs of state.rooms.values()) total += rs.mentions || 0;
+  const badge = $("mentions-badge");
+  badge.hidden = total === 0;
+  badge.replaceChildren(
+    el("span", { "aria-hidden": "true", text: total > 99 ? "99+" : String(total) }),
+    el("span", { class: "sr-only", text: ngettext("%(count)s mention non lue", "%(count)s mentions non lues", total) }),
+  );
 }
 
 function goDirectory() {
@@ -159,13 +180,74 @@ function goDirectory() {
 
 function route() {
   const hash = location.hash;
-  const match = hash.match(/^#\/room\/(\d+)$/);
+  const match = hash.match(/^#\/room\/(\d+)(?:\/(documents(?:\/thread\/(\d+))?|message\/(\d+)))?$/);
   if (match) {
     const rs = state.rooms.get(Number(match[1]));
+    if (rs && match[2] && match[2].startsWith("documents")) {
+      showView("documents");
+      return showDocuments(rs.id, match[3] ? Number(match[3]) : null);
+    }
+    if (rs && match[4]) return jumpTo(rs, Number(match[4]));
     if (rs) return openRoom(rs);
+    if (match[4]) return offerToJoin(Number(match[1]));
   }
   if (hash === "#/directory") return showView("directory");
+  if (hash === "#/search" || hash.startsWith("#/search?")) {
+    showView("search");
+    return showSearch(hash.slice("#/search?".length));
+  }
+  if (hash === "#/mentions") {
+    showView("mentions");
+    return showMentions();
+  }
   return showView("welcome");
+}
+
+/** A search result from an open room one has not joined: the directory, to join it first. */
+async function offerToJoin(roomId) {
+  showView("directory");
+  try {
+    const room = await get(`/rooms/${roomId}`);
+    $("directory-q").value = room.name;
+    showDirectory();
+    announce(fmt(_("Rejoignez « %(room)s » pour lire ce message dans son salon."), { room: room.name }));
+  } catch (error) {
+    announce(error.message);
+  }
+}
+
+/** Open the room at one message, paging back through history until it is loaded. */
+async function jumpTo(rs, messageId) {
+  await openRoom(rs);
+  let msg = rs.byId.get(messageId);
+  if (!msg) {
+    let detail = null;
+    try {
+      detail = await get(`/messages/${messageId}`);
+    } catch (error) {
+      announce(error.message);
+      return;
+    }
+    for (let round = 0; round < 40 && !rs.byId.has(messageId) && rs.hasMore && rs.oldestSeq > detail.seq; round++) {
+      await loadOlder(rs);
+    }
+    msg = rs.byId.get(messageId);
+    if (!msg) msg = rs.addServerMessage(detail.seq, detail);
+  }
+  if (state.current !== rs) return;
+  state.highlight = messageId;
+  if (msg.thread != null) {
+    await openThread(rs, msg.thread, { focus: false });
+    renderRoom();
+    const li = $(`thread-message-${messageId}`);
+    li?.scrollIntoView({ block: "center" });
+    li?.focus();
+  } else {
+    renderRoom();
+    const li = $(`message-${messageId}`);
+    li?.scrollIntoView({ block: "center" });
+    li?.focus();
+  }
 }
 
 function showView(view) {
@@ -176,11 +258,18 @@ function showView(view) {
   $("rooms-toggle").setAttribute("aria-expanded", "false");
   $("welcome").hidden = view !== "welcome";
   $("directory").hidden = view !== "directory";
+  $("search-view").hidden = view !== "search";
+  $("mentions-view").hidden = view !== "mentions";
+  $("documents-view").hidden = view !== "documents";
+  if (view !== "room" && state.thread) closeThread();
+  $("search-link").setAttribute("aria-current", view === "search" ? "page" : "false");
+  $("mentions-link").setAttribute("aria-current", view === "mentions" ? "page" : "false");
   $("room").hidden = view !== "room";
   $("people").hidden = view !== "room" || !peopleShown();
   if (view !== "room") {
     state.current = null;
-    document.title = view === "directory" ? `${_("Annuaire des salons")} — Préau` : "Préau";
+    const titles = { directory: _("Annuaire des salons"), search: _("Rechercher"), mentions: _("Mes mentions") };
+    document.title = titles[view] ? `${titles[view]} — Préau` : "Préau";
     renderSidebar();
   }
   if (view === "directory") showDirectory();
@@ -195,12 +284,16 @@ async function openRoom(rs) {
   state.current = rs;
   state.editing = null;
   state.confirming = null;
+  state.picker = null;
+  if (changed) state.highlight = null;
+  if (changed && state.thread) closeThread();
   showView("room");
   localStorage.setItem(`preau.last.${state.me.id}`, String(rs.id));
   document.title = `${rs.room.name} — Préau`;
   $("room-title").textContent = rs.room.name;
   $("room-meta").textContent = roomMeta(rs.room);
   $("invite-button").hidden = rs.room.kind !== "private";
+  $("documents-link").href = `#/room/${rs.id}/documents`;
   $("composer-label").textContent = fmt(_("Message dans %(room)s"), { room: rs.room.name });
   if (changed) {
     state.markerAfterSeq = rs.unread > 0 ? rs.readSeq : null;
@@ -253,6 +346,8 @@ async function loadOlder(rs, initial = false) {
           added += 1;
         } else if (frame.event === "message.edited" || frame.event === "message.deleted") {
           rs.applyChange(frame.seq, frame.event, frame.data);
+        } else if (frame.event === "reaction.added" || frame.event === "reaction.removed") {
+          rs.applyReaction(frame.seq, frame.event, frame.data);
         }
       }
       rs.oldestSeq = page.events.length ? page.events[0].seq : 1;
@@ -275,14 +370,48 @@ function renderRoom({ toBottom = false } = {}) {
   if (!rs) return;
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const threads = rs.threads();
+  for (const rootId of threads.keys()) ensureInfo(rs, rootId);
+  askMeta(rs);
   renderMessages($("message-list"), rs, {
-    me: state.me,
-    editing: state.editing,
-    confirming: state.confirming,
+    ...renderContext(),
+    threads,
     markerAfterSeq: state.markerAfterSeq,
+    filter: (m) => m.thread == null,
   });
   $("older-button").hidden = !rs.hasMore;
   if (toBottom || atBottom) box.scrollTop = box.scrollHeight;
+  if (state.thread) renderThread();
+}
+
+/** What every message list needs to render a message. */
+function renderContext() {
+  return {
+    me: state.me,
+    editing: state.editing,
+    confirming: state.confirming,
+    picker: state.picker,
+    highlight: state.highlight,
+    bots: state.bots,
+  };
+}
+
+/** Bot messages show the webhook's username (meta), which events do not carry: fetch it once. */
+function askMeta(rs) {
+  if (!state.bots.size) return;
+  for (const msg of rs.messages.values()) {
+    if (!msg.id || msg.deleted || !state.bots.has(msg.author.id) || state.metaAsked.has(msg.id)) continue;
+    state.metaAsked.add(msg.id);
+    get(`/messages/${msg.id}`)
+      .then((detail) => {
+        if (detail.meta && Object.keys(detail.meta).length) {
+          msg.meta = detail.meta;
+          msg.rev += 1;
+          if (state.current === rs) renderRoom();
+        }
+      })
+      .catch(() => {});
+  }
 }
 
 // --- live events ------------------------------------------------------------------------
@@ -324,6 +453,7 @@ function apply(rs, frame) {
       if (rs.loaded) {
         const msg = rs.addServerMessage(frame.seq, data);
         if (msg.client_id) dropFromOutbox(msg.client_id);
+        if (msg.thread != null) onReply(rs, msg);
       }
       stopTyping(rs.id, data.author && data.author.id);
       if (!mine && frame.seq > rs.readSeq) {
@@ -334,7 +464,8 @@ function apply(rs, frame) {
           if ((data.mentions || []).includes(state.me.id)) rs.mentions = (rs.mentions || 0) + 1;
           renderSidebar();
         }
-        if (isCurrent) announce(`${data.author.name} : ${data.body}`);
+        if (isCurrent && data.thread != null) announce(fmt(_("%(name)s a répondu dans un fil : %(body)s"), { name: data.author.name, body: data.body }));
+        else if (isCurrent) announce(`${data.author.name} : ${data.body}`);
       } else if (mine && isCurrent) {
         markRead(rs);
       }
@@ -343,6 +474,10 @@ function apply(rs, frame) {
     case "message.edited":
     case "message.deleted":
       if (rs.loaded) rs.applyChange(frame.seq, frame.event, data);
+      break;
+    case "reaction.added":
+    case "reaction.removed":
+      if (rs.loaded) rs.applyReaction(frame.seq, frame.event, data);
       break;
     case "member.joined":
     case "member.left":
@@ -509,6 +644,7 @@ async function onHello(hello) {
   for (const entry of hello.rooms || []) {
     // The server keeps the read position too: another tab or device may have read further.
     const rs = state.rooms.get(entry.id);
+    if (rs && rs !== state.current && typeof entry.mentions === "number") rs.mentions = entry.mentions;
     if (rs && typeof entry.read === "number" && entry.read > rs.readSeq) {
       rs.readSeq = entry.read;
       saveReadSeq(state.me.id, rs.id, entry.read);
@@ -561,8 +697,8 @@ function setConnection(text) {
 
 // --- sending ----------------------------------------------------------------------------
 
-function send(rs, body) {
-  const msg = localMessage(state.me, body);
+function send(rs, body, extras = {}) {
+  const msg = localMessage(state.me, body, extras);
   msg.room = rs.id;
   rs.messages.set(msg.key, msg);
   rs.byClient.set(msg.client_id, msg);
@@ -582,11 +718,15 @@ async function deliver(msg) {
   rerenderIf(msg.room);
   try {
     let result;
+    const fields = { body: msg.body, client_id: msg.client_id };
+    if (msg.thread != null) fields.thread = msg.thread;
+    if (msg.documents && msg.documents.length) fields.documents = msg.documents;
+    if (msg.files && msg.files.length) fields.files = msg.files.map((f) => f.id);
     if (live.ready) {
-      const ack = await live.request({ type: "message.send", room: msg.room, body: msg.body, client_id: msg.client_id });
+      const ack = await live.request({ type: "message.send", room: msg.room, ...fields });
       result = ack.message || {};
     } else {
-      result = await post(`/rooms/${msg.room}/messages`, { body: msg.body, client_id: msg.client_id });
+      result = await post(`/rooms/${msg.room}/messages`, fields);
     }
     confirmSent(msg, result);
   } catch (error) {
@@ -626,6 +766,20 @@ function flushOutbox() {
 
 function rerenderIf(roomId) {
   if (state.current && state.current.id === roomId) renderRoom();
+}
+
+async function toggleReaction(msg, emoji) {
+  const rs = state.rooms.get(msg.room ?? (state.current && state.current.id)) || state.current;
+  const mine = rs.reactionsOf(msg.id, state.me.id).some((r) => r.emoji === emoji && r.mine);
+  const type = mine ? "reaction.remove" : "reaction.add";
+  try {
+    if (live.ready) await live.request({ type, message: msg.id, emoji });
+    else if (mine) await del(`/messages/${msg.id}/reactions`, { emoji });
+    else await post(`/messages/${msg.id}/reactions`, { emoji });
+    announce(mine ? fmt(_("Réaction %(emoji)s retirée."), { emoji }) : fmt(_("Réaction %(emoji)s ajoutée."), { emoji }));
+  } catch (error) {
+    announce(error.message || _("Erreur inattendue ; réessayez."));
+  }
 }
 
 // The socket may be down while HTTP works (or the reverse): queued messages are retried.
@@ -706,9 +860,11 @@ async function loadMembers(rs) {
     const members = await get(`/rooms/${rs.id}/members`);
     if (state.current !== rs) return;
     state.members = members;
+    state.bots = new Set(members.filter((m) => m.is_bot || m.user.is_bot).map((m) => m.user.id));
     for (const m of members) remember(m.user);
     rs.room.member_count = members.length;
     $("room-meta").textContent = roomMeta(rs.room);
+    if (state.bots.size) renderRoom();
   } catch (_err) {
     return;
   }
@@ -808,87 +964,27 @@ function announce(text) {
 // --- composer and message actions -------------------------------------------------------
 
 function setupComposer() {
-  const form = $("composer");
   const input = $("composer-input");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const body = input.value;
-    if (!body.trim() || !state.current) return;
-    if (body.length > 10000) {
-      announce(_("Message trop long (10 000 caractères au plus)."));
-      return;
-    }
-    input.value = "";
-    send(state.current, body);
+  composer = new Composer({
+    form: $("composer"),
+    input,
+    prefix: "composer",
+    room: () => state.current,
+    members: () => state.members,
+    me: () => state.me,
+    onSend: (body, extras) => {
+      if (!state.current) return false;
+      send(state.current, body, extras);
+      return true;
+    },
+    onInput: () => {
+      const now = Date.now();
+      if (state.current && input.value.trim() && now - state.lastTypingSent > TYPING_EVERY) {
+        if (live.send({ type: "typing", room: state.current.id })) state.lastTypingSent = now;
+      }
+    },
   });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      form.requestSubmit();
-    }
-  });
-  input.addEventListener("input", () => {
-    const now = Date.now();
-    if (state.current && input.value.trim() && now - state.lastTypingSent > TYPING_EVERY) {
-      if (live.send({ type: "typing", room: state.current.id })) state.lastTypingSent = now;
-    }
-  });
-
-  const list = $("message-list");
-  list.addEventListener("click", (event) => {
-    const button = event.target.closest("button[data-action]");
-    if (!button) return;
-    const li = button.closest("li.message");
-    const rs = state.current;
-    const msg = rs && rs.messages.get(li.dataset.key);
-    if (!msg) return;
-    const action = button.dataset.action;
-    if (action === "retry") {
-      msg.status = "queued";
-      msg.error = null;
-      if (!state.outbox.includes(msg)) state.outbox.push(msg);
-      deliver(msg);
-    } else if (action === "edit") {
-      state.editing = msg.key;
-      renderRoom();
-    } else if (action === "cancel-edit") {
-      state.editing = null;
-      renderRoom();
-      focusMessageAction(msg, "edit");
-    } else if (action === "delete") {
-      state.confirming = msg.key;
-      renderRoom();
-    } else if (action === "cancel-delete") {
-      state.confirming = null;
-      renderRoom();
-      focusMessageAction(msg, "delete");
-    } else if (action === "confirm-delete") {
-      state.confirming = null;
-      removeMessage(msg);
-    }
-  });
-  list.addEventListener("submit", (event) => {
-    const form = event.target.closest("form.edit-form");
-    if (!form) return;
-    event.preventDefault();
-    const msg = state.current.messages.get(form.closest("li.message").dataset.key);
-    saveEdit(msg, form.elements.body.value);
-  });
-  list.addEventListener("keydown", (event) => {
-    const area = event.target.closest("form.edit-form textarea");
-    if (!area) return;
-    if (event.key === "Escape") {
-      event.preventDefault();
-      const msg = state.current.messages.get(area.closest("li.message").dataset.key);
-      state.editing = null;
-      renderRoom();
-      focusMessageAction(msg, "edit");
-    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      area.form.requestSubmit();
-    }
-  });
-
+  for (const list of [$("message-list"), $("thread-list")]) bindMessageList(list);
   $("older-button").addEventListener("click", () => state.current && loadOlder(state.current));
   $("messages").addEventListener("scroll", () => {
     const rs = state.current;
@@ -896,9 +992,98 @@ function setupComposer() {
   });
 }
 
-function focusMessageAction(msg, action) {
+/** Clicks, edits and keys on the messages of a list (the room's or the thread panel's). */
+function bindMessageList(list) {
+  const messageOf = (node) => {
+    const li = node.closest("li.message");
+    const rs = list.id === "thread-list" ? state.thread && state.thread.rs : state.current;
+    return li && rs ? rs.messages.get(li.dataset.key) : null;
+  };
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    const msg = messageOf(button);
+    if (!msg) return;
+    onMessageAction(button.dataset.action, msg, button, list);
+  });
+  list.addEventListener("submit", (event) => {
+    const form = event.target.closest("form.edit-form");
+    if (!form) return;
+    event.preventDefault();
+    saveEdit(messageOf(form), form.elements.body.value);
+  });
+  list.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && event.target.closest(".reaction-picker")) {
+      event.preventDefault();
+      const msg = messageOf(event.target);
+      state.picker = null;
+      renderRoom();
+      focusMessageAction(msg, "open-picker", list);
+      return;
+    }
+    const area = event.target.closest("form.edit-form textarea");
+    if (!area) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      const msg = messageOf(area);
+      state.editing = null;
+      renderRoom();
+      focusMessageAction(msg, "edit", list);
+    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      area.form.requestSubmit();
+    }
+  });
+}
+
+/** What each message action button does (see messageActions in messages.js). */
+function onMessageAction(action, msg, button, list) {
+  if (action === "retry") {
+    msg.status = "queued";
+    msg.error = null;
+    if (!state.outbox.includes(msg)) state.outbox.push(msg);
+    deliver(msg);
+  } else if (action === "edit") {
+    state.editing = msg.key;
+    renderRoom();
+  } else if (action === "cancel-edit") {
+    state.editing = null;
+    renderRoom();
+    focusMessageAction(msg, "edit", list);
+  } else if (action === "delete") {
+    state.confirming = msg.key;
+    renderRoom();
+  } else if (action === "cancel-delete") {
+    state.confirming = null;
+    renderRoom();
+    focusMessageAction(msg, "delete", list);
+  } else if (action === "confirm-delete") {
+    state.confirming = null;
+    removeMessage(msg);
+  } else if (action === "open-picker") {
+    state.picker = state.picker === msg.key ? null : msg.key;
+    renderRoom();
+    if (state.picker) queueMicrotask(() => list.querySelector(`li.message[data-key="${CSS.escape(msg.key)}"] .reaction-picker button`)?.focus());
+  } else if (action === "close-picker") {
+    state.picker = null;
+    renderRoom();
+    focusMessageAction(msg, "open-picker", list);
+  } else if (action === "react" || action === "toggle-reaction") {
+    if (action === "react") state.picker = null;
+    toggleReaction(msg, button.dataset.emoji).then(() => {
+      renderRoom();
+      if (action === "react") focusMessageAction(msg, "open-picker", list);
+    });
+  } else if (action === "open-thread") {
+    if (state.current) openThread(state.current, msg.thread ?? msg.id);
+  } else if (action === "history") {
+    showHistory(msg);
+  }
+}
+
+function focusMessageAction(msg, action, list = null) {
   queueMicrotask(() => {
-    const li = document.querySelector(`li.message[data-key="${CSS.escape(msg.key)}"]`);
+    const li = (list || document).querySelector(`li.message[data-key="${CSS.escape(msg.key)}"]`);
     li?.querySelector(`[data-action=${action}]`)?.focus();
   });
 }
@@ -978,6 +1163,8 @@ async function boot() {
   $("me-avatar").textContent = initials(state.me.name);
   state.presence.set(state.me.id, "online");
   setupComposer();
+  setupThread({ state, live, send, renderRoom, renderContext });
+  setupViews({ state });
   setupKeyboard();
   setupModeration({ current: () => state.current, me: () => state.me, rooms: () => state.rooms, announce });
   setupPanels({
@@ -1032,6 +1219,7 @@ async function boot() {
     if (!document.hidden) {
       live.nudge();
       if (state.current) markRead(state.current);
+      markThreadRead();
     }
   });
   setInterval(renderTyping, 1000);

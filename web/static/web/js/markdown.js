@@ -29,6 +29,12 @@ export function renderDocuments(documents) {
     const label = String(doc.title || doc.url || "");
     if (href) item.append(link(href, [document.createTextNode(label)]));
     else item.textContent = label;
+    if (doc.description) {
+      const description = document.createElement("span");
+      description.className = "document-description";
+      description.textContent = ` — ${doc.description}`;
+      item.append(description);
+    }
     list.append(item);
   }
   return list;

@@ -1,11 +1,21 @@
 // Rendering of a room's messages: keyed DOM nodes reused across renders, day separators,
 // the "new messages" marker, and the actions on one's own messages.
 import { formatDay, formatFull, formatTime, dayKey, initials } from "./format.js";
-import { _ } from "./i18n.js";
+import { _, fmt, ngettext } from "./i18n.js";
 import { renderDocuments, renderMarkdown } from "./markdown.js";
 
-const nodes = new Map(); // message key -> {el, rev, roomId}
+// Node caches per list (the room's and the thread panel's): message key -> {el, rev}.
+const caches = new Map();
 const separators = new Map(); // day key -> li
+
+export const QUICK_REACTIONS = [
+  ["👍", () => _("Pouce levé")],
+  ["❤️", () => _("Cœur")],
+  ["😄", () => _("Sourire")],
+  ["🎉", () => _("Bravo")],
+  ["👀", () => _("Je regarde")],
+  ["✅", () => _("Fait")],
+];
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -41,19 +51,35 @@ const marker = el(
 );
 
 function messageNode(msg, ctx) {
+  const nodes = ctx.nodes;
   const cached = nodes.get(msg.key);
   const editing = ctx.editing === msg.key;
   const confirming = ctx.confirming === msg.key;
-  const rev = `${msg.rev}|${msg.status}|${editing}|${confirming}`;
+  const summary = ctx.threads && !ctx.inThread ? ctx.threads.get(msg.id) : null;
+  const info = summary && ctx.rs.threadInfo.get(msg.id);
+  const unread = threadUnread(summary, info, ctx.me);
+  const extra = [
+    ctx.picker === msg.key,
+    summary ? `${summary.count}|${summary.last}|${summary.participants.size}` : "",
+    info ? `${info.following}|${unread}` : "",
+    ctx.bots && ctx.bots.has(msg.author.id),
+    ctx.highlight === msg.id,
+  ].join("|");
+  const rev = `${msg.rev}|${msg.status}|${editing}|${confirming}|${extra}`;
   if (cached && cached.rev === rev) return cached.el;
   const li = cached ? cached.el : el("li", { class: "message" });
-  li.replaceChildren(...messageContent(msg, ctx, editing, confirming));
+  li.replaceChildren(...messageContent(msg, ctx, editing, confirming, summary, unread));
   li.dataset.key = msg.key;
-  if (msg.id) li.dataset.id = String(msg.id);
+  if (msg.id) {
+    li.dataset.id = String(msg.id);
+    li.id = `${ctx.inThread ? "thread-" : ""}message-${msg.id}`;
+  }
+  li.tabIndex = -1;
   li.classList.toggle("own", msg.author.id === ctx.me.id);
   li.classList.toggle("pending", msg.status !== "sent");
   li.classList.toggle("failed", msg.status === "failed");
   li.classList.toggle("deleted", msg.deleted);
+  li.classList.toggle("highlight", ctx.highlight === msg.id);
   nodes.set(msg.key, { el: li, rev });
   if (editing) {
     queueMicrotask(() => {
@@ -68,29 +94,168 @@ function messageNode(msg, ctx) {
   return li;
 }
 
-function messageContent(msg, ctx, editing, confirming) {
-  const date = new Date(msg.created_at);
-  const head = el(
+/** Replies by others after the read position of a followed thread. */
+export function threadUnread(summary, info, me) {
+  if (!summary || !info || !info.following) return 0;
+  return summary.replies.filter((r) => r.seq != null && r.seq > (info.read || 0) && r.author.id !== me.id).length;
+}
+
+function authorHead(msg, ctx, date) {
+  const bot = ctx.bots && ctx.bots.has(msg.author.id);
+  const username = bot && msg.meta && typeof msg.meta.username === "string" ? msg.meta.username : "";
+  return el(
     "p",
     { class: "message-head" },
     el("span", { class: "author", text: msg.author.name }),
+    bot ? el("span", { class: "bot-badge", title: _("Robot (compte automatisé)"), text: "BOT" }) : null,
     " ",
     el("time", { datetime: msg.created_at, title: formatFull(date), text: formatTime(date) }),
-    msg.edited_at && !msg.deleted ? el("span", { class: "edited", text: ` ${_("(modifié)")}` }) : null,
+    msg.edited_at && !msg.deleted
+      ? el("button", {
+          type: "button",
+          class: "link-button edited",
+          "data-action": "history",
+          "aria-label": _("Modifié : voir les versions précédentes"),
+          text: _("(modifié)"),
+        })
+      : null,
+    username ? el("span", { class: "bot-username", text: username }) : null,
   );
-  const avatar = el("span", { class: "avatar", "aria-hidden": "true", text: initials(msg.author.name) });
+}
+
+function sizeText(bytes) {
+  if (bytes < 1024) return fmt(_("%(n)s octets"), { n: bytes });
+  if (bytes < 1024 * 1024) return fmt(_("%(n)s Ko"), { n: (bytes / 1024).toFixed(1).replace(".", ",") });
+  return fmt(_("%(n)s Mo"), { n: (bytes / 1024 / 1024).toFixed(1).replace(".", ",") });
+}
+
+export { sizeText };
+
+export function renderFiles(files) {
+  return el(
+    "ul",
+    { class: "attachments", "aria-label": _("Fichiers joints") },
+    ...files.map((f) =>
+      el(
+        "li",
+        {},
+        el("a", { href: `/api/v1/files/${Number(f.id)}`, download: f.name, class: "file-link", text: f.name }),
+        el("span", { class: "file-meta", text: ` (${sizeText(f.size)})` }),
+      ),
+    ),
+  );
+}
+
+function reactionBar(msg, ctx) {
+  const list = msg.id ? ctx.rs.reactionsOf(msg.id, ctx.me.id) : [];
+  if (!list.length) return null;
+  return el(
+    "div",
+    { class: "reactions", role: "group", "aria-label": _("Réactions") },
+    ...list.map((r) => {
+      const who = r.names.join(", ");
+      return el(
+        "button",
+        {
+          type: "button",
+          class: "reaction",
+          "data-action": "toggle-reaction",
+          "data-emoji": r.emoji,
+          "aria-pressed": r.mine ? "true" : "false",
+          "aria-label": `${r.emoji} ${r.count} : ${who}`,
+          title: who,
+        },
+        el("span", { "aria-hidden": "true", text: `${r.emoji} ${r.count}` }),
+      );
+    }),
+  );
+}
+
+function reactionPicker(msg) {
+  return el(
+    "div",
+    { class: "reaction-picker", role: "group", "aria-label": _("Choisir une réaction") },
+    ...QUICK_REACTIONS.map(([emoji, label]) =>
+      el("button", { type: "button", class: "secondary", "data-action": "react", "data-emoji": emoji, "aria-label": label(), title: label(), text: emoji }),
+    ),
+    el("button", { type: "button", class: "link-button", "data-action": "close-picker", text: _("Fermer") }),
+  );
+}
+
+function threadSummary(msg, summary, unread) {
+  const last = new Date(summary.last);
+  const names = [...summary.participants.values()];
+  return el(
+    "p",
+    { class: "thread-summary" },
+    el(
+      "button",
+      { type: "button", class: "link-button", "data-action": "open-thread", "aria-label": `${ngettext("%(count)s réponse", "%(count)s réponses", summary.count)}, ${fmt(_("dernière à %(time)s"), { time: formatTime(last) })}, ${names.join(", ")}. ${_("Ouvrir le fil")}` },
+      el("span", { text: ngettext("%(count)s réponse", "%(count)s réponses", summary.count) }),
+    ),
+    el("span", { class: "thread-meta", text: ` · ${fmt(_("dernière à %(time)s"), { time: formatTime(last) })} · ` }),
+    el("span", { class: "thread-participants", text: names.join(", ") }),
+    unread ? el("span", { class: "badge thread-unread", text: ngettext("%(count)s nouvelle", "%(count)s nouvelles", unread) }) : null,
+  );
+}
+
+/**
+ * The buttons shown on a message. Every action on a message is added here, in one place.
+ * Each button carries `data-action`; the click handler of the list dispatches on it.
+ */
+export function messageActions(msg, ctx, date) {
+  const buttons = [];
+  if (msg.status !== "sent" || msg.deleted) return buttons;
+  const when = formatTime(date);
+  buttons.push(
+    el("button", { type: "button", class: "secondary", "data-action": "open-picker", "aria-label": `${_("Réagir au message de")} ${when}`, "aria-expanded": ctx.picker === msg.key ? "true" : "false", text: _("Réagir") }),
+  );
+  if (!ctx.inThread && msg.thread == null) {
+    buttons.push(
+      el("button", { type: "button", class: "secondary", "data-action": "open-thread", "aria-label": `${_("Répondre dans un fil au message de")} ${when}`, text: _("Répondre dans un fil") }),
+    );
+  }
+  if (msg.author.id === ctx.me.id) {
+    buttons.push(
+      el("button", { type: "button", class: "secondary", "data-action": "edit", "aria-label": `${_("Modifier le message de")} ${when}`, text: _("Modifier") }),
+      el("button", { type: "button", class: "secondary", "data-action": "delete", "aria-label": `${_("Supprimer le message de")} ${when}`, text: _("Supprimer") }),
+    );
+  }
+  for (const hook of actionHooks) buttons.push(...(hook(msg, ctx, date) || []));
+  return buttons;
+}
+
+const actionHooks = [];
+/** Let another module add buttons to the message actions (fn(msg, ctx, date) -> [button]). */
+export function addMessageActions(hook) {
+  actionHooks.push(hook);
+}
+
+function messageContent(msg, ctx, editing, confirming, summary, unread) {
+  const date = new Date(msg.created_at);
+  const head = authorHead(msg, ctx, date);
+  const bot = ctx.bots && ctx.bots.has(msg.author.id);
+  const shownName = bot && msg.meta && typeof msg.meta.username === "string" && msg.meta.username ? msg.meta.username : msg.author.name;
+  // Never an external icon_url (privacy, CSP): initials only.
+  const avatar = el("span", { class: "avatar", "aria-hidden": "true", text: initials(shownName) });
   let body;
   if (msg.deleted) {
     body = el("p", { class: "message-body deleted-text", text: _("Ce message a été supprimé.") });
   } else if (editing) {
-    body = editForm(msg);
+    body = editForm(msg, ctx);
   } else {
     body = el("div", { class: "message-body" });
     body.append(renderMarkdown(msg.body));
   }
   const documents = !msg.deleted && !editing && msg.documents && msg.documents.length ? renderDocuments(msg.documents) : null;
-  const parts = [avatar, el("div", { class: "message-main" }, head, body, documents)];
-  const main = parts[1];
+  const files = !msg.deleted && msg.files && msg.files.length ? renderFiles(msg.files) : null;
+  const main = el("div", { class: "message-main" }, head, body, documents, files);
+  const parts = [avatar, main];
+  if (!msg.deleted) {
+    const bar = reactionBar(msg, ctx);
+    if (bar) main.append(bar);
+  }
+  if (summary) main.append(threadSummary(msg, summary, unread));
   if (msg.status === "queued" || msg.status === "sending") {
     main.append(
       el("p", {
@@ -108,8 +273,7 @@ function messageContent(msg, ctx, editing, confirming) {
       ),
     );
   }
-  const own = msg.author.id === ctx.me.id;
-  if (own && msg.status === "sent" && !msg.deleted && !editing) {
+  if (!editing && msg.status === "sent" && !msg.deleted) {
     const actions = el("div", { class: "message-actions" });
     if (confirming) {
       actions.append(
@@ -117,18 +281,16 @@ function messageContent(msg, ctx, editing, confirming) {
         el("button", { type: "button", class: "secondary", "data-action": "cancel-delete", text: _("Annuler") }),
       );
     } else {
-      actions.append(
-        el("button", { type: "button", class: "secondary", "data-action": "edit", "aria-label": `${_("Modifier le message de")} ${formatTime(date)}`, text: _("Modifier") }),
-        el("button", { type: "button", class: "secondary", "data-action": "delete", "aria-label": `${_("Supprimer le message de")} ${formatTime(date)}`, text: _("Supprimer") }),
-      );
+      actions.append(...messageActions(msg, ctx, date));
     }
     main.append(actions);
+    if (ctx.picker === msg.key) main.append(reactionPicker(msg));
   }
   return parts;
 }
 
-function editForm(msg) {
-  const id = `edit-${msg.key}`;
+function editForm(msg, ctx) {
+  const id = `${ctx.inThread ? "thread-" : ""}edit-${msg.key}`;
   return el(
     "form",
     { class: "edit-form", "data-action": "save-edit" },
@@ -144,17 +306,21 @@ function editForm(msg) {
 }
 
 /**
- * Bring `list` in line with the room's messages, reusing and moving existing nodes.
- * `ctx`: {me, editing, confirming, markerAfterSeq}
+ * Bring `list` in line with the messages of `rs` kept by `ctx.filter`, reusing and moving
+ * existing nodes. `ctx`: {me, rs, editing, confirming, markerAfterSeq, threads, inThread, …}
  */
 export function renderMessages(list, rs, ctx) {
+  const cacheKey = list.id || "list";
+  if (!caches.has(cacheKey)) caches.set(cacheKey, new Map());
+  ctx = { ...ctx, rs, nodes: caches.get(cacheKey) };
   const desired = [];
   let lastDay = null;
   let markerPlaced = false;
   for (const msg of rs.sorted()) {
+    if (ctx.filter && !ctx.filter(msg)) continue;
     const date = new Date(msg.created_at);
     const day = dayKey(date);
-    if (day !== lastDay) {
+    if (day !== lastDay && !ctx.inThread) {
       desired.push(separator(date));
       lastDay = day;
     }
@@ -182,6 +348,7 @@ export function renderMessages(list, rs, ctx) {
   }
 }
 
-export function forgetNodes() {
-  nodes.clear();
+export function forgetNodes(listId) {
+  if (listId) caches.delete(listId);
+  else caches.clear();
 }

@@ -17,6 +17,56 @@ export class RoomState {
     this.readSeq = room.seq;
     this.unread = 0;
     this.catchingUp = false;
+    this.reactions = new Map(); // message id -> Map(emoji -> Map(user id -> {name, on, seq}))
+    this.threadInfo = new Map(); // root id -> {following, read} (threads the user looked at)
+  }
+
+  /** reaction.added / reaction.removed, in any order: the newest seq per (emoji, user) wins. */
+  applyReaction(seq, kind, data) {
+    let byEmoji = this.reactions.get(data.message);
+    if (!byEmoji) this.reactions.set(data.message, (byEmoji = new Map()));
+    let users = byEmoji.get(data.emoji);
+    if (!users) byEmoji.set(data.emoji, (users = new Map()));
+    const user = data.user || {};
+    const known = users.get(user.id);
+    if (known && known.seq >= seq) return false;
+    users.set(user.id, { name: user.name, on: kind === "reaction.added", seq });
+    const msg = this.byId.get(data.message);
+    if (msg) msg.rev = (msg.rev || 0) + 1;
+    return true;
+  }
+
+  /** Reactions as the REST API gives them ({emoji, count, users}), true as of `seq`. */
+  seedReactions(messageId, reactions, seq) {
+    for (const r of reactions || []) {
+      for (const user of r.users || []) this.applyReaction(seq, "reaction.added", { message: messageId, emoji: r.emoji, user });
+    }
+  }
+
+  /** [{emoji, count, names, mine}] for one message, in first-reaction order. */
+  reactionsOf(messageId, meId) {
+    const out = [];
+    for (const [emoji, users] of this.reactions.get(messageId) || []) {
+      const on = [...users.entries()].filter(([, u]) => u.on);
+      if (!on.length) continue;
+      out.push({ emoji, count: on.length, names: on.map(([, u]) => u.name), mine: on.some(([id]) => id === meId) });
+    }
+    return out;
+  }
+
+  /** Per root id: {count, last, participants: [{id, name}], replies: [msg]} of loaded replies. */
+  threads() {
+    const out = new Map();
+    for (const msg of this.messages.values()) {
+      if (msg.thread == null || msg.deleted) continue;
+      let entry = out.get(msg.thread);
+      if (!entry) out.set(msg.thread, (entry = { count: 0, last: null, participants: new Map(), replies: [] }));
+      entry.count += 1;
+      entry.replies.push(msg);
+      if (!entry.last || msg.created_at > entry.last) entry.last = msg.created_at;
+      if (msg.author) entry.participants.set(msg.author.id, msg.author.name);
+    }
+    return out;
   }
 
   sorted() {
@@ -45,6 +95,9 @@ export class RoomState {
       body: data.body,
       documents: data.documents || [],
       thread: data.thread ?? null,
+      files: data.files || [],
+      mentions: data.mentions || [],
+      meta: data.meta || msg.meta || {},
       client_id: data.client_id ?? msg.client_id ?? null,
       created_at: data.created_at,
       edited_at: data.edited_at ?? null,
@@ -76,11 +129,13 @@ export class RoomState {
       if (msg.deleted) return msg;
       msg.body = data.body;
       if (data.documents) msg.documents = data.documents;
+      if (data.mentions) msg.mentions = data.mentions;
       msg.edited_at = data.edited_at;
     } else {
       msg.deleted = true;
       msg.body = "";
       msg.documents = [];
+      msg.files = [];
     }
     msg.bodySeq = seq;
     msg.rev = (msg.rev || 0) + 1;
@@ -97,7 +152,7 @@ export function newClientId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function localMessage(me, body) {
+export function localMessage(me, body, { thread = null, files = [], documents = [] } = {}) {
   const client_id = newClientId();
   return {
     key: `c${client_id}`,
@@ -107,6 +162,11 @@ export function localMessage(me, body) {
     bodySeq: null,
     author: { id: me.id, name: me.name },
     body,
+    thread,
+    files,
+    documents,
+    mentions: [],
+    meta: {},
     client_id,
     created_at: new Date().toISOString(),
     edited_at: null,
