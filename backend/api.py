@@ -12,6 +12,7 @@ from backend.messaging.api import router as messaging_router
 from backend.privacy.api import router as privacy_router
 from backend.rooms.api import router as rooms_router
 from backend.search.api import router as search_router
+from backend.webinars.api import router as webinars_router
 
 api = NinjaAPI(
     title="Préau API",
@@ -33,3 +34,4 @@ api.add_router("", messaging_router)
 api.add_router("", privacy_router)
 api.add_router("", search_router)
 api.add_router("", integrations_router)
+api.add_router("", webinars_router)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "backend.privacy",
     "backend.search",
     "backend.integrations",
+    "backend.webinars",
     "realtime",
     "web",
 ]

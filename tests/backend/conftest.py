@@ -17,6 +17,14 @@ from backend.integrations.models import (
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
+from backend.webinars.models import (
+    Host,
+    ModerationAction,
+    Question,
+    Registration,
+    Vote,
+    Webinar,
+)
 
 WATCHED = [
     Message,
@@ -35,6 +43,12 @@ WATCHED = [
     IncomingWebhook,
     Announcement,
     AnnouncementDelivery,
+    Webinar,
+    Host,
+    Registration,
+    Question,
+    Vote,
+    ModerationAction,
 ]
 
 
