@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import views, webinars
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("login/", views.login_page, name="login"),
     path("signup/", views.signup_page, name="signup"),
     path("verify/<str:token>", views.verify_email, name="verify"),
+    path("webinaires/", webinars.agenda_page, name="webinars"),
+    path("webinaires/<int:webinar_id>/", webinars.webinar_page, name="webinar"),
+    path("webinaires/<int:webinar_id>/console/", webinars.console_page, name="webinar-console"),
+    path("webinaires/<int:webinar_id>/ecran/", webinars.presenter_page, name="webinar-screen"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),
