@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -82,6 +83,14 @@ class VoteCoalescer:
                 self.last[w] = now
         if not batch:
             return 0
+        refused = [w for w in batch if not _claim(w)]
+        if refused:  # another process updated these webinars less than an interval ago
+            with self.lock:
+                for w in refused:
+                    self.dirty[w] |= batch.pop(w)
+            self.wake.set()
+        if not batch:
+            return 0
         try:
             self._send(batch)
         except Exception:
@@ -115,6 +124,27 @@ class VoteCoalescer:
                 )
 
 
+def _claim(webinar_id: int) -> bool:
+    """One update per webinar per interval across every server process (scaled mode): a
+    short-lived Redis key taken by whichever process flushes first; the others retry later,
+    so the last update still comes after the last vote."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url:
+        return True
+    global _redis
+    try:
+        if _redis is None:
+            import redis
+
+            _redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        key = f"{settings.PREAU_BUS_PREFIX}:votes:{int(webinar_id)}"
+        return bool(_redis.set(key, b"1", px=max(1, int(interval() * 1000)), nx=True))
+    except Exception:  # Redis down: update anyway, the bus is down too
+        log.debug("vote flush claim failed", exc_info=True)
+        return True
+
+
+_redis: Any = None
 _coalescer = VoteCoalescer()
 
 
