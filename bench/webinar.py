@@ -17,7 +17,7 @@ from typing import Any
 from .load import CpuClock, percentile
 
 QUICK = {"attendees": 50, "questions_per_s": 5.0, "votes_per_s": 40.0, "seconds": 5.0}
-FULL = {"attendees": 2000, "questions_per_s": 20.0, "votes_per_s": 100.0, "seconds": 30.0}
+FULL = {"attendees": 500, "questions_per_s": 20.0, "votes_per_s": 100.0, "seconds": 20.0}
 OBSERVERS = 20  # attendees whose vote-count frames are timed
 CONNECT_CONCURRENCY = 50
 
