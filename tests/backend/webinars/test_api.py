@@ -130,3 +130,17 @@ def test_an_attendee_asks_and_votes_over_rest(api_for, alice, bob, webinar):
     # The attendee's view has no hosts-only field.
     assert listing["questions"][0]["original_body"] is None
     assert listing["questions"][0]["askers"] is None
+
+
+def test_webinar_errors_speak_the_callers_language(api_for, bob, webinar, alice):
+    from backend.webinars import services as webinar_services
+
+    webinar_services.webinar_update(actor=alice, webinar_id=webinar.pk, intake_open=False)
+    api = api_for(bob)
+    french = api.post(f"/webinars/{webinar.pk}/questions", {"body": "Q ?"})
+    english = api.call(
+        "POST", f"/webinars/{webinar.pk}/questions", {"body": "Q ?"}, **{"Accept-Language": "en"}
+    )
+    assert (french.status_code, french.json_body["code"]) == (409, "conflict")
+    assert french.json_body["message"] == "Les questions sont fermées."
+    assert english.json_body["message"] == "Questions are closed."

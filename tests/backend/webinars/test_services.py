@@ -292,3 +292,23 @@ def test_only_room_moderators_schedule_webinars(webinar_room, bob):
     with pytest.raises(Forbidden):
         make_webinar(bob, webinar_room)
     assert not Question.objects.exists()
+
+
+def test_two_processes_send_one_count_update_per_interval_between_them(
+    webinar, bob, speaker, published
+):
+    from backend.webinars.coalesce import VoteCoalescer
+
+    question = set_state(ask(speaker, webinar), moderation="published")
+    services.question_vote(actor=bob, question_id=question.pk, vote=True)
+    first, second = VoteCoalescer(), VoteCoalescer()  # as in two server processes
+    for coalescer in (first, second):
+        coalescer.dirty[webinar.pk].add(question.pk)
+        coalescer.rooms[webinar.pk] = webinar.room_id
+
+    sent = first.flush() + second.flush()
+
+    votes = [p for _c, p in published if p.get("type") == "webinar.votes"]
+    assert len(votes) == 1 and votes[0]["counts"] == {str(question.pk): 1}
+    assert sent == 1
+    assert second.dirty[webinar.pk] == {question.pk}  # kept for its next turn: never lost
