@@ -30,16 +30,18 @@ def _refuse_if_closed(question: Question, webinar: Webinar) -> None:
         raise Conflict(_("Ce webinaire est terminé."), reason="webinar_ended")
 
 
+_INSERT_VOTE = (
+    "INSERT INTO webinars_vote (question_id, user_id, created_at) VALUES (%s, %s, %s) "
+    "ON CONFLICT (question_id, user_id) DO NOTHING RETURNING id"
+)
+assert Vote._meta.db_table == "webinars_vote"  # noqa: S101 - the statement above names it
+
+
 def _insert_vote(*, question_id: int, user_id: int) -> bool:
     """Insert a vote unless there is one; one statement, no savepoint (the hot path of a
     thousand attendees voting at once). PostgreSQL and SQLite both speak ON CONFLICT."""
-    table = Vote._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (question_id, user_id, created_at) VALUES (%s, %s, %s) "  # noqa: S608 - fixed table name
-            "ON CONFLICT (question_id, user_id) DO NOTHING RETURNING id",
-            [question_id, user_id, timezone.now()],
-        )
+        cursor.execute(_INSERT_VOTE, [question_id, user_id, timezone.now()])
         return cursor.fetchone() is not None
 
 
