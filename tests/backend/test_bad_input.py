@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
-from backend.accounts.models import ApiToken, DomainRequest, User
+from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
 from backend.integrations import announcements
 from backend.integrations import services as integrations
@@ -59,6 +59,7 @@ class Endpoint:
             "file_id",
             "bot_id",
             "announcement_id",
+            "session_id",
             "webinar_id",
             "question_id",
             "user_id",
@@ -79,6 +80,9 @@ ENDPOINTS = [
     ),
     Endpoint("DELETE", "/session"),
     Endpoint("GET", "/me"),
+    Endpoint(
+        "PATCH", "/me", {"name": "Alice M.", "job_title": "DGS"}, long_fields=("name", "job_title")
+    ),
     Endpoint("DELETE", "/me", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("GET", "/me/export"),
     Endpoint(
@@ -128,6 +132,7 @@ ENDPOINTS = [
     Endpoint("POST", "/me/2fa/confirm", {"code": "{otp_code}"}, long_fields=("code",)),
     Endpoint("DELETE", "/me/2fa", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("POST", "/sessions/logout-all"),
+    Endpoint("DELETE", "/sessions/{session_id}"),
     Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
     Endpoint("GET", "/tokens"),
     Endpoint("DELETE", "/tokens/{token_id}"),
@@ -371,6 +376,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "file_id": attachment.pk,
         "bot_id": bot.pk,
         "announcement_id": announcement.pk,
+        "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
         "webinar_id": webinar.pk,
         "question_id": question.pk,
         "other_question_id": other.pk,
@@ -400,7 +406,7 @@ def state() -> dict[str, Any]:
         "rooms": list(Room.objects.order_by("pk").values_list("pk", "name", "last_seq")),
         "users": list(
             User.objects.order_by("pk").values_list(
-                "pk", "is_verified", "organisation_id", "password"
+                "pk", "is_verified", "organisation_id", "password", "name", "job_title"
             )
         ),
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
@@ -488,7 +494,14 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
 
 
 @pytest.mark.django_db
-@_param([e for e in WITH_BODY if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite"}])
+@_param(
+    [
+        e
+        for e in WITH_BODY
+        # Every field optional: the name of a token, the guest of an invitation, profile fields.
+        if e.key not in {"POST /tokens", "POST /rooms/{room_id}/invite", "PATCH /me"}
+    ]
+)
 def test_missing_required_fields_are_refused(world, endpoint):
     valid = world.body(endpoint)
     required = [
