@@ -13,6 +13,7 @@ from backend.moderation.api import router as moderation_router
 from backend.privacy.api import router as privacy_router
 from backend.rooms.api import router as rooms_router
 from backend.search.api import router as search_router
+from backend.webinars.api import router as webinars_router
 
 api = NinjaAPI(
     title="Préau API",
@@ -35,3 +36,4 @@ api.add_router("", privacy_router)
 api.add_router("", search_router)
 api.add_router("", integrations_router)
 api.add_router("", moderation_router)
+api.add_router("", webinars_router)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "backend.search",
     "backend.integrations",
     "backend.moderation",
+    "backend.webinars",
     "realtime",
     "web",
 ]

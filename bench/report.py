@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -232,6 +233,48 @@ def markdown(results: dict[str, Any]) -> str:
                         _f(r["reconnects"]),
                         _f(r["time_to_full_delivery_s"], 2),
                         _f(r["max_latency_ms"]),
+                    ]
+                    for r in rows
+                ],
+            ),
+        )
+    if "S8" in sc:
+        out += [
+            "",
+            "## S8 live webinar Q&A (attendees attending, questions, votes, a host approving)",
+            "",
+        ]
+        out += _rows_or_error(
+            sc["S8"],
+            lambda rows: _table(
+                [
+                    "target",
+                    "attendees",
+                    "questions/s",
+                    "votes/s",
+                    "host sees question p50/p99 ms",
+                    "attendee sees vote p50/p99 ms",
+                    "count updates/attendee (per s)",
+                    "server CPU %",
+                    "Redis CPU %",
+                    "client CPU %",
+                    "questions seen / asked",
+                    "errors",
+                ],
+                [
+                    [
+                        r["target"],
+                        _f(r["attendees"]),
+                        _f(r["questions_per_s"]),
+                        _f(r["votes_per_s"]),
+                        f"{_f(r['host_sees_question_p50_ms'])} / {_f(r['host_sees_question_p99_ms'])}",
+                        f"{_f(r['attendee_sees_vote_p50_ms'])} / {_f(r['attendee_sees_vote_p99_ms'])}",
+                        f"{_f(r['count_updates_per_attendee'])} ({_f(r['count_updates_per_attendee_per_s'], 1)})",
+                        _f(r["server_cpu_pct"]),
+                        _f(r["redis_cpu_pct"]),
+                        _f(r["client_cpu_pct"]),
+                        f"{r['questions_seen_by_host']} / {r['questions_asked']}",
+                        json.dumps(r["errors"]) if r["errors"] else "0",
                     ]
                     for r in rows
                 ],

@@ -44,6 +44,8 @@ def seed_spec(quick: bool, scenarios: list[str]) -> list[dict]:
         groups.append({"name": "s6", "rooms": 20 if quick else 1024, "members": 10})
     if "S7" in scenarios:
         groups.append({"name": "s7", "rooms": 1, "members": 50 if quick else 200})
+    if "S8" in scenarios:
+        groups.append({"name": "s8", "rooms": 1, "members": 51 if quick else 501})
     return groups
 
 
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="smoke profile, under two minutes")
-    parser.add_argument("--scenarios", default="S1,S2,S4,S5,S6,S7")
+    parser.add_argument("--scenarios", default="S1,S2,S4,S5,S6,S7,S8")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--workers", type=int, default=3, help="load client processes")
     parser.add_argument(

@@ -11,6 +11,7 @@ from typing import Any
 from . import targets
 from .infra import Deployment, Processes, Redis
 from .load import CpuClock, Load, merge_step, percentile
+from .webinar import s8
 
 P99_LIMIT_MS = 100.0
 SEND_RATE_PER_SOCKET = 15.0  # under Préau's per-connection limit of 20 frames/s
@@ -620,4 +621,5 @@ SCENARIOS: dict[str, Callable[[Ctx], list[dict]]] = {
     "S5": s5,
     "S6": s6,
     "S7": s7,
+    "S8": s8,
 }

@@ -125,3 +125,53 @@ def _moderate(user_id: int, action: str, frame: dict[str, Any]) -> dict[str, Any
         reason=frame.get("reason"),
     )
     return {"messages": result.messages, "room": result.to_room.pk}
+
+
+# --- webinars ---------------------------------------------------------------------------------
+
+
+@db_call
+def webinar_attend(user_id: int, webinar_id: int) -> tuple[int, int | None]:
+    """The room of a webinar the user may attend, and the room's seq when they may read it
+    (a host who may not read the room gets the hosts' frames, not the room's events)."""
+    from backend.common.errors import NotFound
+    from backend.webinars.access import access_webinar
+
+    actor = _actor(user_id)
+    webinar, _host = access_webinar(actor=actor, webinar_id=webinar_id)
+    try:
+        seq = room_selectors.readable_room_seq(user=actor, room_id=webinar.room_id)
+    except NotFound:
+        return webinar.room_id, None
+    return webinar.room_id, seq
+
+
+@db_call
+def webinar_peak(webinar_id: int, count: int) -> int:
+    from backend.webinars.services import attendance_peak_record
+
+    return attendance_peak_record(webinar_id=webinar_id, count=count)
+
+
+@db_call
+def question_ask(user_id: int, **fields: Any) -> dict[str, Any]:
+    from backend.webinars import services as webinars
+
+    question = webinars.question_ask(actor=_actor(user_id), **fields).question
+    return {"id": question.pk, "moderation": question.moderation}
+
+
+@db_call
+def question_vote(user_id: int, question_id: int, vote: bool) -> dict[str, Any]:
+    from backend.webinars import services as webinars
+
+    result = webinars.question_vote(actor=_actor(user_id), question_id=question_id, vote=vote)
+    return {"question": result.question_id, "voted": result.voted, "changed": result.changed}
+
+
+@db_call
+def question_moderate(user_id: int, **fields: Any) -> dict[str, Any]:
+    from backend.webinars import services as webinars
+
+    question = webinars.question_moderate(actor=_actor(user_id), **fields).question
+    return {"question": question.pk, "moderation": question.moderation}

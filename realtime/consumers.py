@@ -80,6 +80,7 @@ class Connection(AsyncWebsocketConsumer):
         self.rooms: dict[int, int] = {}  # room -> last seq delivered on this socket
         self.catchup: dict[int, list[Outgoing]] = {}  # live events held while replaying a room
         self.member_rooms: dict[int, int] = {}  # room -> member count, for typing/presence
+        self.attending: dict[int, int] = {}  # webinar -> its room, while attending
         self.binary = False
         self.queue: asyncio.Queue[Outgoing | tuple[int, str] | None] = asyncio.Queue()
         self.writer: asyncio.Task[None] | None = None  # runs only while frames are queued
@@ -589,7 +590,7 @@ class Connection(AsyncWebsocketConsumer):
         if room_id not in self.member_rooms:
             raise NotFound()
         now = time.monotonic()
-        if self.member_rooms[room_id] <= PRESENCE_MAX_ROOM and (
+        if self._chatty(room_id) and (
             now - self.typing_sent.get(room_id, -TYPING_INTERVAL) >= TYPING_INTERVAL
         ):
             self.typing_sent[room_id] = now
@@ -617,9 +618,55 @@ class Connection(AsyncWebsocketConsumer):
             "user": {"id": self.user_id, "name": self.creds.name},
             "status": status,
         }
-        for room_id, count in list(self.member_rooms.items()):
-            if count <= PRESENCE_MAX_ROOM:
+        for room_id in list(self.member_rooms):
+            if self._chatty(room_id):
                 await self.hub.publish_room_ephemeral(room_id, frame)
+
+    def _chatty(self, room_id: int) -> bool:
+        """Presence and typing are broadcast in small rooms only (not to a webinar audience)."""
+        count = self.member_rooms.get(room_id, 0)
+        return count <= PRESENCE_MAX_ROOM and room_id not in self.hub.quiet_rooms
+
+    # --- webinars --------------------------------------------------------------------------
+
+    async def on_webinar_attend(self, frame: dict[str, Any]) -> dict[str, Any]:
+        webinar_id = _int(frame.get("webinar"), "webinar")
+        room_id, seq = await db.webinar_attend(self.user_id, webinar_id)
+        if seq is not None and room_id not in self.rooms:
+            await self.hub.join_room(self, room_id, seq)
+        count = await self.hub.attend(self, webinar_id, room_id)
+        return {"webinar": webinar_id, "room": room_id, "count": count}
+
+    async def on_webinar_leave(self, frame: dict[str, Any]) -> dict[str, Any]:
+        webinar_id = _int(frame.get("webinar"), "webinar")
+        await self.hub.unattend(self, webinar_id)
+        return {"webinar": webinar_id}
+
+    async def on_question_ask(self, frame: dict[str, Any]) -> dict[str, Any]:
+        question = await db.question_ask(
+            self.user_id,
+            webinar_id=_int(frame.get("webinar"), "webinar"),
+            body=frame.get("body"),
+            anonymous=frame.get("anonymous", False),
+        )
+        return {"question": question}
+
+    async def on_question_vote(self, frame: dict[str, Any]) -> dict[str, Any]:
+        vote = frame.get("vote", True)
+        if not isinstance(vote, bool):
+            raise BadRequest(_("« vote » doit être un booléen."))
+        return await db.question_vote(self.user_id, _int(frame.get("question"), "question"), vote)
+
+    async def on_question_moderate(self, frame: dict[str, Any]) -> dict[str, Any]:
+        action = frame.get("action")
+        if action not in ("approve", "dismiss", "restore"):
+            raise BadRequest(_("« action » vaut approve, dismiss ou restore."))
+        return await db.question_moderate(
+            self.user_id,
+            question_id=_int(frame.get("question"), "question"),
+            action=action,
+            reason=frame.get("reason"),
+        )
 
 
 def _client_ip(scope: dict[str, Any]) -> str | None:
@@ -671,4 +718,9 @@ HANDLERS: dict[str, Handler] = {
     "message.move": Connection.on_moderate,
     "typing": Connection.on_typing,
     "presence": Connection.on_presence,
+    "webinar.attend": Connection.on_webinar_attend,
+    "webinar.leave": Connection.on_webinar_leave,
+    "question.ask": Connection.on_question_ask,
+    "question.vote": Connection.on_question_vote,
+    "question.moderate": Connection.on_question_moderate,
 }

@@ -71,6 +71,13 @@ class Hub:
         self.connections: set[Connection] = set()
         self.upkeep: asyncio.Task[None] | None = None
         self.dirty: list[Connection] = []
+        # Webinar attendance: local attendees, the room of each webinar, throttled announces.
+        self.attending: dict[int, set[Connection]] = defaultdict(set)
+        self.webinar_rooms: dict[int, int] = {}
+        self.announces: dict[int, asyncio.TimerHandle] = {}
+        self.peaks: dict[int, int] = {}
+        # Rooms with a webinar audience over the presence limit: no presence, no typing.
+        self.quiet_rooms: set[int] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -99,6 +106,8 @@ class Hub:
         for task in [self.upkeep, *self.gap_tasks.values()]:
             if task is not None:
                 task.cancel()
+        for handle in self.announces.values():
+            handle.cancel()
         if self.subscriber is not None:
             await self.subscriber.stop()
 
@@ -127,6 +136,8 @@ class Hub:
             await self.subscriber.subscribe(user_channel(conn.user_id))
 
     async def remove_connection(self, conn: Connection) -> None:
+        for webinar_id in list(conn.attending):
+            await self.unattend(conn, webinar_id)
         for room_id in list(conn.rooms):
             await self.leave_room(conn, room_id)
         conns = self.users.get(conn.user_id)
@@ -198,6 +209,78 @@ class Hub:
         for conn in dirty:
             conn.flush()
 
+    # --- webinar attendance ----------------------------------------------------------------
+
+    async def attend(self, conn: Connection, webinar_id: int, room_id: int) -> int:
+        from . import attendance
+
+        conn.attending[webinar_id] = room_id
+        self.attending[webinar_id].add(conn)
+        self.webinar_rooms[webinar_id] = room_id
+        count = await attendance.get_store().join(webinar_id, conn.conn_id)
+        self._announce_soon(webinar_id)
+        return count
+
+    async def unattend(self, conn: Connection, webinar_id: int) -> None:
+        from . import attendance
+
+        if conn.attending.pop(webinar_id, None) is None:
+            return
+        conns = self.attending.get(webinar_id)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self.attending[webinar_id]
+        try:
+            await attendance.get_store().leave(webinar_id, conn.conn_id)
+        except Exception:  # Redis may be why we are closing; the entry expires by itself
+            log.debug("attendance leave failed", exc_info=True)
+        self._announce_soon(webinar_id)
+
+    def _announce_soon(self, webinar_id: int) -> None:
+        """At most one attendance update per webinar per ANNOUNCE_EVERY from this process."""
+        from . import attendance
+
+        if webinar_id in self.announces:
+            return
+        loop = asyncio.get_running_loop()
+        self.announces[webinar_id] = loop.call_later(
+            attendance.ANNOUNCE_EVERY,
+            lambda: asyncio.ensure_future(self._announce_attendance(webinar_id)),
+        )
+
+    async def _announce_attendance(self, webinar_id: int) -> None:
+        from . import attendance
+        from .backend import webinar_peak
+        from .consumers import PRESENCE_MAX_ROOM
+
+        self.announces.pop(webinar_id, None)
+        room_id = self.webinar_rooms.get(webinar_id)
+        if room_id is None:
+            return
+        try:
+            count = await attendance.get_store().count(webinar_id)
+            peak = self.peaks.get(webinar_id, 0)
+            if count > peak:
+                peak = await webinar_peak(webinar_id, count)
+                self.peaks[webinar_id] = peak
+            if count > PRESENCE_MAX_ROOM:
+                self.quiet_rooms.add(room_id)
+            else:
+                self.quiet_rooms.discard(room_id)
+            frame = {
+                "type": "webinar.attendance",
+                "room": room_id,
+                "webinar": webinar_id,
+                "count": count,
+                "peak": max(peak, count),
+            }
+            await self.publish_room_ephemeral(room_id, frame)
+        except Exception:
+            log.warning("attendance update failed for webinar %s", webinar_id, exc_info=True)
+        if webinar_id not in self.attending:
+            self.webinar_rooms.pop(webinar_id, None)
+
     # --- ephemeral frames and presence upkeep ---------------------------------------------------
 
     async def publish_room_ephemeral(self, room_id: int, frame: dict[str, Any]) -> None:
@@ -219,6 +302,11 @@ class Hub:
             try:
                 store = presence.get_store()
                 await store.refresh([(c.user_id, c.conn_id) for c in self.connections])
+                from . import attendance
+
+                await attendance.get_store().refresh(
+                    [(w, c.conn_id) for w, conns in self.attending.items() for c in conns]
+                )
                 for user_id in await store.sweep():
                     await self._announce_offline(user_id)
             except asyncio.CancelledError:

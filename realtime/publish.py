@@ -85,3 +85,16 @@ def presence_of(user_ids: list[int]) -> dict[int, str]:
     except Exception:  # Redis unreachable: nobody can be shown online
         log.warning("presence lookup failed", exc_info=True)
         return dict.fromkeys(user_ids, "offline")
+
+
+def room_ephemeral(*, room_id: int, frame: dict[str, Any]) -> None:
+    """A frame with no ``seq`` for everyone reading the room now (coalesced vote counts,
+    attendance): never stored, lost by whoever is not connected."""
+    _publish(room_channel(room_id), frame)
+
+
+def hosts_event(*, user_ids: list[int], frame: dict[str, Any]) -> None:
+    """A hosts-only frame (pending questions, moderation): sent on each host's own user
+    channel, so it reaches their connections and nobody else's, whichever room they read."""
+    for user_id in user_ids:
+        user_event(user_id=user_id, frame=frame)

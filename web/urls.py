@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, bots_views, views
+from . import account_views, bots_views, views, webinars
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("account/profile/", account_views.profile_page, name="profile"),
     path("account/security/", account_views.security_page, name="security"),
     path("bots/", bots_views.bots_page, name="bots"),
+    path("webinaires/", webinars.agenda_page, name="webinars"),
+    path("webinaires/<int:webinar_id>/", webinars.webinar_page, name="webinar"),
+    path("webinaires/<int:webinar_id>/console/", webinars.console_page, name="webinar-console"),
+    path("webinaires/<int:webinar_id>/ecran/", webinars.presenter_page, name="webinar-screen"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,14 @@ from backend.messaging.models import Mention, Message, MessageRevision, Reaction
 from backend.moderation.models import Ban, HiddenMessage, Mute, Pin, Report, RoomPolicy
 from backend.rooms import services as rooms
 from backend.rooms.models import Invitation, Membership, Room, RoomEvent
+from backend.webinars.models import (
+    Host,
+    ModerationAction,
+    Question,
+    Registration,
+    Vote,
+    Webinar,
+)
 
 WATCHED = [
     Message,
@@ -46,6 +54,12 @@ WATCHED = [
     RoomPolicy,
     OutgoingWebhook,
     OutgoingDelivery,
+    Webinar,
+    Host,
+    Registration,
+    Question,
+    Vote,
+    ModerationAction,
 ]
 
 

@@ -37,6 +37,8 @@ from backend.moderation import reports
 from backend.moderation import services as moderation
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, Room
+from backend.webinars import services as webinars
+from backend.webinars.models import Question, Webinar
 from tests.backend.conftest import row_counts
 
 LONG = "x" * 10_001
@@ -77,6 +79,9 @@ class Endpoint:
             "report_id",
             "webhook_id",
             "session_id",
+            "webinar_id",
+            "question_id",
+            "user_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
 
@@ -323,6 +328,57 @@ ENDPOINTS += [  # moderation
         query={"room": "abc", "limit": "0", "before": "-1", "action": "x" * 65},
     ),
 ]
+ENDPOINTS += [
+    Endpoint("GET", "/webinars", query={"ended": "peut-être"}),
+    Endpoint(
+        "POST",
+        "/webinars",
+        {
+            "room": "{room_id}",
+            "title": "Retour d'expérience",
+            "starts_at": "2031-03-01T10:00:00+01:00",
+            "ends_at": "2031-03-01T11:00:00+01:00",
+        },
+        long_fields=("title",),
+    ),
+    Endpoint("GET", "/webinars/{webinar_id}"),
+    Endpoint("PATCH", "/webinars/{webinar_id}", {"title": "Nouveau titre"}, long_fields=("title",)),
+    Endpoint("POST", "/webinars/{webinar_id}/state", {"state": "live"}),
+    Endpoint("POST", "/webinars/{webinar_id}/hosts", {"user": "{carol_id}", "role": "speaker"}),
+    Endpoint("DELETE", "/webinars/{webinar_id}/hosts/{user_id}"),
+    Endpoint("POST", "/webinars/{webinar_id}/registration"),
+    Endpoint("DELETE", "/webinars/{webinar_id}/registration"),
+    Endpoint("POST", "/webinars/{webinar_id}/highlight", {"question": "{question_id}"}),
+    Endpoint("DELETE", "/webinars/{webinar_id}/highlight"),
+    Endpoint(
+        "GET",
+        "/webinars/{webinar_id}/questions",
+        query={"sort": "hasard", "moderation": "secret"},
+    ),
+    Endpoint(
+        "POST",
+        "/webinars/{webinar_id}/questions",
+        {"body": "Quel calendrier ?"},
+        long_fields=("body",),
+    ),
+    Endpoint("POST", "/webinars/{webinar_id}/promote", {"from_message": "{message_id}"}),
+    Endpoint("GET", "/webinars/{webinar_id}/actions"),
+    Endpoint("GET", "/webinars/{webinar_id}/export", query={"format": "pdf"}),
+    Endpoint("GET", "/me/webinars.ics"),
+    Endpoint("GET", "/rooms/{room_id}/webinars.ics"),
+    Endpoint("GET", "/questions/{question_id}"),
+    Endpoint("POST", "/questions/{question_id}/vote"),
+    Endpoint("DELETE", "/questions/{question_id}/vote"),
+    Endpoint("POST", "/questions/{question_id}/moderation", {"action": "dismiss"}),
+    Endpoint("POST", "/questions/{question_id}/answer-state", {"state": "open"}),
+    Endpoint(
+        "POST", "/questions/{question_id}/answer", {"answer": "Oui."}, long_fields=("answer",)
+    ),
+    Endpoint("PATCH", "/questions/{question_id}", {"body": "Reformulée"}, long_fields=("body",)),
+    Endpoint("POST", "/questions/{question_id}/flags", {"labels": ["RH"]}),
+    Endpoint("POST", "/questions/{question_id}/merge", {"into": "{other_question_id}"}),
+    Endpoint("POST", "/questions/{question_id}/to-chat"),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -417,6 +473,18 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     bob_message = messaging.message_send(actor=bob, room_id=room.pk, body="Réponse").message
     report = reports.report_create(actor=bob, message_id=message.pk, reason="Doublon")
     moderation.member_remove(actor=alice, room_id=room.pk, user_id=carol.pk, ban=True)
+    webinar = webinars.webinar_create(
+        actor=alice,
+        room_id=room.pk,
+        title="Webinaire",
+        starts_at="2031-03-01T10:00:00+01:00",
+        ends_at="2031-03-01T11:00:00+01:00",
+        premoderation=False,
+    ).webinar
+    webinars.host_set(actor=alice, webinar_id=webinar.pk, user_id=bob.pk, role="speaker")
+    question = webinars.question_ask(actor=bob, webinar_id=webinar.pk, body="Quand ?").question
+    webinars.question_answer(actor=alice, question_id=question.pk, answer="Demain.")
+    other = webinars.question_ask(actor=bob, webinar_id=webinar.pk, body="Quand donc ?").question
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -434,6 +502,11 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "report_id": report.pk,
         "webhook_id": webhook.pk,
         "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
+        "webinar_id": webinar.pk,
+        "question_id": question.pk,
+        "other_question_id": other.pk,
+        "user_id": bob.pk,
+        "carol_id": carol.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -470,6 +543,16 @@ def state() -> dict[str, Any]:
         "bots": list(User.objects.filter(is_bot=True).values_list("pk", "name", "job_title")),
         "outgoing": list(OutgoingWebhook.objects.order_by("pk").values_list("pk", "secret")),
         "expiries": list(ApiToken.objects.order_by("pk").values_list("pk", "expires_at")),
+        "webinars": list(
+            Webinar.objects.order_by("pk").values_list(
+                "pk", "title", "state", "highlighted", "intake_open"
+            )
+        ),
+        "questions": list(
+            Question.objects.order_by("pk").values_list(
+                "pk", "body", "moderation", "answer_state", "answer", "votes", "labels", "pinned"
+            )
+        ),
         "mail": len(mail.outbox),
     }
 

@@ -1,0 +1,79 @@
+// The agenda: upcoming and live webinars, registration, and scheduling for room moderators.
+import { del, get, post, showError } from "./api.js";
+import { formatFull } from "./format.js";
+import { _, ngettext } from "./i18n.js";
+import { STATE_LABELS, el, markReady } from "./webinar-core.js";
+
+const list = document.getElementById("agenda-list");
+const statusBox = document.getElementById("agenda-status");
+
+function renderItem(w) {
+  const title = el("h2", {}, el("a", { href: `/webinaires/${w.id}/`, text: w.title }));
+  const meta = el(
+    "p",
+    { class: "webinar-meta" },
+    el("span", { class: "state-badge", "data-state": w.state, text: STATE_LABELS[w.state]() }),
+    ` ${formatFull(new Date(w.starts_at))} · ${w.room_name} · `,
+    ngettext("%(count)s inscrit", "%(count)s inscrits", w.registrations),
+  );
+  const item = el("li", { class: "webinar-card", "data-webinar": w.id }, title, meta);
+  if (w.description) item.append(el("p", { text: w.description }));
+  const toggle = el("button", {
+    type: "button",
+    class: w.registered ? "secondary" : "",
+    "aria-pressed": w.registered ? "true" : "false",
+    text: w.registered ? _("Se désinscrire") : _("S'inscrire"),
+  });
+  toggle.setAttribute("aria-label", `${w.registered ? _("Se désinscrire") : _("S'inscrire")} : ${w.title}`);
+  toggle.addEventListener("click", async () => {
+    try {
+      await (w.registered ? del(`/webinars/${w.id}/registration`) : post(`/webinars/${w.id}/registration`));
+      statusBox.textContent = w.registered ? _("Désinscription enregistrée.") : _("Inscription enregistrée.");
+      await load();
+      const again = list.querySelector(`[data-webinar="${w.id}"] button`);
+      if (again) again.focus();
+    } catch (err) {
+      showError(statusBox, err);
+    }
+  });
+  item.append(toggle);
+  if (w.role) item.append(" ", el("a", { class: "button secondary", href: `/webinaires/${w.id}/console/`, text: _("Console d'animation") }));
+  return item;
+}
+
+async function load() {
+  const webinars = await get("/webinars");
+  list.replaceChildren(...webinars.map(renderItem));
+  if (!webinars.length) list.append(el("li", { text: _("Aucun webinaire à venir.") }));
+}
+
+async function setupSchedule() {
+  const rooms = (await get("/rooms?mine=true")).filter((r) => r.role === "owner" || r.role === "moderator");
+  if (!rooms.length) return;
+  const select = document.getElementById("schedule-room");
+  select.replaceChildren(...rooms.map((r) => el("option", { value: r.id, text: r.name })));
+  document.getElementById("schedule").hidden = false;
+  document.getElementById("schedule-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target.elements;
+    const error = document.getElementById("schedule-error");
+    error.hidden = true;
+    try {
+      const created = await post("/webinars", {
+        room: Number(form.namedItem("room").value),
+        title: form.namedItem("title").value,
+        description: form.namedItem("description").value,
+        starts_at: new Date(form.namedItem("starts_at").value).toISOString(),
+        ends_at: new Date(form.namedItem("ends_at").value).toISOString(),
+      });
+      location.assign(`/webinaires/${created.id}/console/`);
+    } catch (err) {
+      showError(error, err);
+    }
+  });
+}
+
+Promise.all([load(), setupSchedule()]).then(markReady, (err) => {
+  showError(statusBox, err);
+  markReady();
+});
