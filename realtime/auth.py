@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from backend.accounts import services as accounts
+from backend.accounts.otp import otp_missing_for
 
 from .dbpool import db_call
 from .publish import session_tag
@@ -23,6 +24,8 @@ class Credentials:
     session_tag: str | None = None
     # When the token stops working (a rotated bot token's grace period), as an epoch time.
     expires_at: float | None = None
+    # Staff who must enrol in 2FA and have not: the socket closes with 4403 at once.
+    two_factor_missing: bool = False
 
 
 def _headers(scope: dict[str, Any]) -> dict[bytes, bytes]:
@@ -55,6 +58,7 @@ def _from_token(token: str) -> Credentials | None:
         name=user.name,
         token_id=user.auth_token_id,
         expires_at=expires_at.timestamp() if expires_at is not None else None,
+        two_factor_missing=otp_missing_for(user),
     )
 
 
@@ -63,7 +67,12 @@ def _from_session(session_key: str) -> Credentials | None:
     user = accounts.user_for_session(session_key)
     if user is None:
         return None
-    return Credentials(user_id=user.pk, name=user.name, session_tag=session_tag(session_key))
+    return Credentials(
+        user_id=user.pk,
+        name=user.name,
+        session_tag=session_tag(session_key),
+        two_factor_missing=otp_missing_for(user),
+    )
 
 
 async def authenticate_scope(scope: dict[str, Any]) -> Credentials | None:

@@ -52,6 +52,7 @@ PRESENCE_MAX_ROOM = 200  # presence and typing are not broadcast in larger rooms
 TYPING_INTERVAL = 2.0
 
 CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403  # valid credentials that may not open a socket (2FA still to enrol)
 CLOSE_FLOOD = 4429
 CLOSE_SLOW = 4408
 CLOSE_TOO_LARGE = 1009
@@ -129,6 +130,25 @@ class Connection(AsyncWebsocketConsumer):
         await self.accept(subprotocol)
         # Under `preau serve` (realtime/transport.py): prepared frames go straight to the socket.
         self.direct = (self.scope.get("extensions") or {}).get(DIRECT_WRITE)
+        if creds.two_factor_missing:
+            with translation.override(self.language):
+                message = str(
+                    _(
+                        "La double authentification est obligatoire pour l'équipe de la "
+                        "plateforme : activez-la depuis la page « Sécurité du compte »."
+                    )
+                )
+            await self._send_now(
+                {
+                    "type": "error",
+                    "code": "forbidden",
+                    "reason": "two_factor_required",
+                    "message": message,
+                }
+            )
+            self.close_code = CLOSE_FORBIDDEN
+            await self.close(CLOSE_FORBIDDEN)
+            return
         if not await self.hub.wait_ready(3):
             self.close_code = CLOSE_TRY_LATER
             await self.close(CLOSE_TRY_LATER)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import account_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("login/", views.login_page, name="login"),
     path("signup/", views.signup_page, name="signup"),
     path("verify/<str:token>", views.verify_email, name="verify"),
+    path("password-reset/", account_views.password_reset_page, name="password_reset"),
+    # The link of the reset email (backend/accounts/passwords.py builds the same address).
+    path("reset/<str:token>", account_views.password_reset_confirm_page, name="reset"),
+    path("account/profile/", account_views.profile_page, name="profile"),
+    path("account/security/", account_views.security_page, name="security"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from backend.accounts import services
 from backend.common.errors import PreauError
 
+from .account_views import enrolment_redirect
 from .csp import csp
 
 
@@ -35,6 +36,8 @@ def app(request: HttpRequest) -> HttpResponse:
     """The main screen; the page itself only holds the skeleton, app.js fills it."""
     if not _is_agent(request):
         return redirect("/login/")
+    if (to_enrol := enrolment_redirect(request)) is not None:
+        return to_enrol
     return render(request, "web/app.html")
 
 

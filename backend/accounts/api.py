@@ -9,13 +9,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import StrictStr
+from pydantic import ConfigDict, StrictStr
 
-from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
+from backend.common.api import AUTH, AUTH_ENROL, ERRORS, StrictIn, positive_id
 from backend.common.errors import Forbidden, TooLarge
 from backend.common.http import client_ip
 
-from . import services
+from . import profile, services
 from .login import login_check
 from .models import ApiToken, User
 from .otp import OTP_SESSION_KEY
@@ -70,7 +70,9 @@ def session_login(request: HttpRequest, payload: LoginIn) -> dict:
     return me_dict(result.user)
 
 
-@router.delete("/session", response={204: None, **ERRORS}, auth=AUTH, summary="Se déconnecter")
+@router.delete(
+    "/session", response={204: None, **ERRORS}, auth=AUTH_ENROL, summary="Se déconnecter"
+)
 def session_logout(request: HttpRequest) -> Status:
     from realtime import publish
 
@@ -83,9 +85,30 @@ def session_logout(request: HttpRequest) -> Status:
     return Status(204, None)
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH, summary="Mon compte")
+@router.get("/me", response={200: MeOut, **ERRORS}, auth=AUTH_ENROL, summary="Mon compte")
 def me(request: HttpRequest) -> dict:
     return me_dict(request.auth)
+
+
+class ProfileIn(StrictIn):
+    # A field the profile cannot change (email, organisation) is refused, not ignored.
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: StrictStr | None = None
+    job_title: StrictStr | None = None
+
+
+@router.patch(
+    "/me",
+    response={200: MeOut, **ERRORS},
+    auth=AUTH,
+    summary="Modifier mon profil (nom affiché, fonction)",
+)
+def me_update(request: HttpRequest, payload: ProfileIn) -> dict:
+    if request.auth.is_bot:
+        raise Forbidden(_("Le profil d'un robot se modifie depuis celui de son responsable."))
+    user = profile.profile_update(user=request.auth, name=payload.name, job_title=payload.job_title)
+    return me_dict(user)
 
 
 class EraseIn(StrictIn):

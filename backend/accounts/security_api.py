@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import StrictStr
 
-from backend.common.api import AUTH, ERRORS, StrictIn
+from backend.common.api import AUTH, AUTH_ENROL, ERRORS, StrictIn, positive_id
 from backend.common.errors import TooLarge
 from backend.common.http import client_ip
 
@@ -149,6 +149,22 @@ def session_logout_all(request: HttpRequest) -> dict:
     return {"ended": ended}
 
 
+# After /sessions/logout-all: paths match in order, and {session_id} would take it.
+@router.delete(
+    "/sessions/{session_id}",
+    response={204: None, **ERRORS},
+    auth=AUTH,
+    summary="Fermer une de mes sessions (et ses connexions temps réel)",
+)
+def session_revoke(request: HttpRequest, session_id: int) -> Status:
+    sessions.session_revoke(
+        user=request.auth,
+        session_id=positive_id(session_id, "session_id"),
+        ip=client_ip(request),
+    )
+    return Status(204, None)
+
+
 class OtpStatusOut(Schema):
     enabled: bool
     required: bool
@@ -157,6 +173,7 @@ class OtpStatusOut(Schema):
 class OtpEnrolmentOut(Schema):
     secret: str
     otpauth_uri: str
+    qr_svg: str  # the otpauth URI as a QR code, a data:image/svg+xml URI for an <img>
 
 
 class OtpConfirmIn(StrictIn):
@@ -170,7 +187,7 @@ class PasswordIn(StrictIn):
 @router.get(
     "/me/2fa",
     response={200: OtpStatusOut, **ERRORS},
-    auth=AUTH,
+    auth=AUTH_ENROL,
     summary="État de ma double authentification",
 )
 def otp_status(request: HttpRequest) -> dict:
@@ -180,18 +197,25 @@ def otp_status(request: HttpRequest) -> dict:
 @router.post(
     "/me/2fa",
     response={201: OtpEnrolmentOut, **ERRORS},
-    auth=AUTH,
+    auth=AUTH_ENROL,
     summary="Commencer l'activation de la double authentification (secret à scanner)",
 )
 def otp_enrol(request: HttpRequest) -> Status:
     enrolment = otp.otp_enrol_start(user=request.auth)
-    return Status(201, {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri})
+    return Status(
+        201,
+        {
+            "secret": enrolment.secret,
+            "otpauth_uri": enrolment.otpauth_uri,
+            "qr_svg": otp.otp_qr_svg_data_uri(enrolment.otpauth_uri),
+        },
+    )
 
 
 @router.post(
     "/me/2fa/confirm",
     response={200: OtpStatusOut, **ERRORS},
-    auth=AUTH,
+    auth=AUTH_ENROL,
     summary="Confirmer l'activation avec un code de l'application",
 )
 def otp_confirm(request: HttpRequest, payload: OtpConfirmIn) -> dict:

@@ -79,7 +79,10 @@ def _check_password(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise BadRequest(" ".join(exc.messages), reason="weak_password") from None
+        # Each broken rule also on its own, for a form to list them.
+        raise BadRequest(
+            " ".join(exc.messages), reason="weak_password", problems=list(exc.messages)
+        ) from None
 
 
 def _check_name(name: str) -> str:

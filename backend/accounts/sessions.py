@@ -125,3 +125,21 @@ def sessions_logout_all(*, user: User, ip: str | None = None) -> int:
 def user_session_end(*, session_key: str | None) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
+
+
+@transaction.atomic
+def session_revoke(*, user: User, session_id: int, ip: str | None = None) -> None:
+    """End one of the user's own sessions and its sockets; another's is "not found"."""
+    from backend.audit.services import audit_record
+    from backend.common.errors import NotFound
+    from realtime import publish
+
+    row = UserSession.objects.select_for_update().filter(pk=session_id, user=user).first()
+    if row is None:
+        raise NotFound()
+    key = row.session_key
+    _store(key).delete()
+    row.delete()
+    user_id = user.pk
+    transaction.on_commit(lambda: publish.session_ended(user_id=user_id, session_key=key))
+    audit_record(action="session.revoked", actor=user, target=f"user:{user.pk}", ip=ip)

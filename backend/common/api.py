@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from backend.accounts.services import token_authenticate
 
 from . import metrics
-from .errors import BadRequest, PreauError
+from .errors import BadRequest, Forbidden, PreauError
 
 log = logging.getLogger("preau.api")
 
@@ -70,12 +70,36 @@ def positive_id(value: int, name: str) -> int:
     return value
 
 
+def two_factor_gate(user: Any) -> None:
+    """Refuse (403 ``two_factor_required``) a staff member who must enrol in 2FA and has not.
+
+    Applies to every endpoint but the few that ``AUTH_ENROL`` opens (reading one's account,
+    enrolling, logging out), so the web client can send the person to the enrolment page.
+    """
+    from backend.accounts.otp import otp_missing_for
+
+    if otp_missing_for(user):
+        raise Forbidden(
+            _(
+                "La double authentification est obligatoire pour l'équipe de la plateforme : "
+                "activez-la depuis la page « Sécurité du compte »."
+            ),
+            reason="two_factor_required",
+        )
+
+
 class BearerAuth(HttpBearer):
     """``Authorization: Bearer <token>`` with a personal or bot token."""
+
+    def __init__(self, *, enrolment: bool = False) -> None:
+        super().__init__()
+        self.enrolment = enrolment  # open to staff who still have to enrol in 2FA
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = token_authenticate(token)
         if user is not None:
+            if not self.enrolment:
+                two_factor_gate(user)
             request.user = user
         return user
 
@@ -83,12 +107,19 @@ class BearerAuth(HttpBearer):
 class AgentSessionAuth(SessionAuth):
     """The browser session (CSRF checked on unsafe methods) of an active, verified agent."""
 
+    def __init__(self, *, enrolment: bool = False) -> None:
+        super().__init__()
+        self.enrolment = enrolment
+
     def __call__(self, request: HttpRequest) -> Any:
         # No session: the caller is unauthenticated (401). Checking CSRF first would answer a
         # program whose bearer token is revoked or mistyped with a misleading CSRF 403.
         if self.authenticate(request, None) is None:
             return None
-        return super().__call__(request)  # checks CSRF, then authenticates
+        user = super().__call__(request)  # checks CSRF, then authenticates
+        if user is not None and not self.enrolment:
+            two_factor_gate(user)
+        return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
@@ -98,6 +129,8 @@ class AgentSessionAuth(SessionAuth):
 
 
 AUTH = [BearerAuth(), AgentSessionAuth()]
+# The endpoints a staff member who must still enrol in 2FA may use (see two_factor_gate).
+AUTH_ENROL = [BearerAuth(enrolment=True), AgentSessionAuth(enrolment=True)]
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, status: int, payload: dict) -> HttpResponse:

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
-from backend.accounts.models import ApiToken, DomainRequest, User
+from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
 from backend.integrations import announcements
 from backend.integrations import services as integrations
@@ -62,6 +62,7 @@ class Endpoint:
             "announcement_id",
             "user_id",
             "report_id",
+            "session_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
 
@@ -79,6 +80,9 @@ ENDPOINTS = [
     ),
     Endpoint("DELETE", "/session"),
     Endpoint("GET", "/me"),
+    Endpoint(
+        "PATCH", "/me", {"name": "Alice M.", "job_title": "DGS"}, long_fields=("name", "job_title")
+    ),
     Endpoint("DELETE", "/me", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("GET", "/me/export"),
     Endpoint(
@@ -128,6 +132,7 @@ ENDPOINTS = [
     Endpoint("POST", "/me/2fa/confirm", {"code": "{otp_code}"}, long_fields=("code",)),
     Endpoint("DELETE", "/me/2fa", {"password": "{password}"}, long_fields=("password",)),
     Endpoint("POST", "/sessions/logout-all"),
+    Endpoint("DELETE", "/sessions/{session_id}"),
     Endpoint("POST", "/tokens", {"name": "script"}, long_fields=("name",)),
     Endpoint("GET", "/tokens"),
     Endpoint("DELETE", "/tokens/{token_id}"),
@@ -385,6 +390,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "banned_id": carol.pk,
         "bob_message_id": bob_message.pk,
         "report_id": report.pk,
+        "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -409,7 +415,7 @@ def state() -> dict[str, Any]:
         "rooms": list(Room.objects.order_by("pk").values_list("pk", "name", "last_seq")),
         "users": list(
             User.objects.order_by("pk").values_list(
-                "pk", "is_verified", "organisation_id", "password"
+                "pk", "is_verified", "organisation_id", "password", "name", "job_title"
             )
         ),
         "tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
@@ -499,6 +505,8 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
             "POST /messages/{message_id}/hide",
             "PATCH /rooms/{room_id}/policy",
             "POST /messages/{message_id}/report",
+            # Every field optional: profile fields.
+            "PATCH /me",
         }
     ]
 )

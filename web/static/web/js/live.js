@@ -86,6 +86,12 @@ export class Live {
       waiter.reject({ type: "error", code: "disconnected", message: "" });
     }
     this.pending.clear();
+    if (event.code === 4403) {
+      // Staff who must enrol in two-factor authentication first (docs/protocol.md).
+      this.stopped = true;
+      location.assign("/account/security/#two-factor");
+      return;
+    }
     if (event.code === 4401) {
       this.stopped = true;
       this.onAuthLost();
