@@ -40,6 +40,11 @@ def room_event(frame: dict[str, Any]) -> None:
         metrics.EVENTS_PUBLISHED.inc()
 
 
+def room_ephemeral(*, room_id: int, frame: dict[str, Any]) -> None:
+    """A frame without ``seq`` (not in the event log) for the room's current readers."""
+    _publish(room_channel(room_id), frame)
+
+
 def user_event(*, user_id: int, frame: dict[str, Any]) -> None:
     """A frame for every connection of one user (invitation, notification…)."""
     _publish(user_channel(user_id), {"control": "frame", "frame": frame})

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, views
+from . import account_views, community_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("reset/<str:token>", account_views.password_reset_confirm_page, name="reset"),
     path("account/profile/", account_views.profile_page, name="profile"),
     path("account/security/", account_views.security_page, name="security"),
+    path("members/", community_views.directory_page, name="members"),
+    path("members/<int:user_id>/", community_views.member_page, name="member"),
+    # A published CV: the one page without X-Robots-Tag: noindex (robots.txt allows /cv/ only).
+    path("cv/<int:user_id>/", community_views.public_cv_page, name="public_cv"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),

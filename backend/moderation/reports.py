@@ -115,6 +115,10 @@ def report_handle(*, actor: User, report_id: Any, status: Any, note: Any = "") -
         reason=note,
         room_id=report.room_id,
     )
+    if status == Report.Status.RESOLVED:
+        from backend.community.levels import on_report_upheld
+
+        on_report_upheld(report=report)
     reporter_frame = {"type": "report.closed", "report": report_dict(report, for_moderator=False)}
     _notify([report.reporter_id], lambda _user_id: reporter_frame)
     _notify_moderators(report, "report.updated")

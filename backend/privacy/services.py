@@ -203,7 +203,9 @@ def user_export(*, user: User, out: BinaryIO) -> None:
 def _rename_in(data: Any, user_id: int) -> Any:
     """The event payload with every reference to the user named "Ancien membre"."""
     if isinstance(data, dict):
-        if data.get("id") == user_id and set(data) == {"id", "name"}:
+        # A user reference: {id, name}, or a message author's {id, name, level} (a former
+        # member has no level).
+        if data.get("id") == user_id and set(data) in ({"id", "name"}, {"id", "name", "level"}):
             return {"id": user_id, "name": FORMER_MEMBER}
         return {k: _rename_in(v, user_id) for k, v in data.items()}
     if isinstance(data, list):
@@ -273,6 +275,9 @@ def account_erase(
         Mention.objects.filter(user=user).delete()
         attachments_erase(Attachment.objects.filter(uploader=user, message__isnull=True))
         ThreadFollow.objects.filter(user=user).delete()
+        from backend.community.models import MemberProfile
+
+        MemberProfile.objects.filter(user=user).delete()  # skills, CV, its publication
         ApiToken.objects.filter(user=user).delete()
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
+from backend.community.models import MemberProfile, PointEntry, UsefulMark
 from backend.integrations.models import (
     Announcement,
     AnnouncementDelivery,
@@ -42,6 +43,9 @@ WATCHED = [
     Pin,
     Report,
     RoomPolicy,
+    PointEntry,
+    MemberProfile,
+    UsefulMark,
 ]
 
 

@@ -291,6 +291,24 @@ ENDPOINTS += [  # moderation
         query={"room": "abc", "limit": "0", "before": "-1", "action": "x" * 65},
     ),
 ]
+ENDPOINTS += [  # community: levels, useful answers, the member directory
+    Endpoint("PUT", "/messages/{message_id}/useful", values={"message_id": "bob_reply_id"}),
+    Endpoint("DELETE", "/messages/{message_id}/useful", values={"message_id": "bob_reply_id"}),
+    Endpoint("GET", "/account/level"),
+    Endpoint(
+        "GET",
+        "/members",
+        params="q=Bob&territory=69266",
+        query={"q": "x" * 201, "territory": "123456", "job": "x" * 201},
+    ),
+    Endpoint("GET", "/members/territories"),
+    Endpoint("GET", "/members/{user_id}", values={"user_id": "bob_id"}),
+    Endpoint(
+        "PATCH",
+        "/account/directory-profile",
+        {"skills": ["Marchés publics"], "cv": "## Parcours", "territory": ""},
+    ),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -375,6 +393,10 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     bob_message = messaging.message_send(actor=bob, room_id=room.pk, body="Réponse").message
     report = reports.report_create(actor=bob, message_id=message.pk, reason="Doublon")
     moderation.member_remove(actor=alice, room_id=room.pk, user_id=carol.pk, ban=True)
+    question = messaging.message_send(actor=alice, room_id=room.pk, body="Question").message
+    bob_reply = messaging.message_send(
+        actor=bob, room_id=room.pk, body="Voici", thread=question.pk
+    ).message
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -390,6 +412,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "banned_id": carol.pk,
         "bob_message_id": bob_message.pk,
         "report_id": report.pk,
+        "bob_reply_id": bob_reply.pk,
         "session_id": UserSession.objects.create(user=alice, session_key="s" * 32).pk,
         "alice": alice.email,
         "carol": carol.email,
@@ -507,6 +530,7 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
             "POST /messages/{message_id}/report",
             # Every field optional: profile fields.
             "PATCH /me",
+            "PATCH /account/directory-profile",
         }
     ]
 )

@@ -168,6 +168,9 @@ def message_send(
     else:
         room, membership = access_room_for_posting(actor=actor, room_id=room_id)
         _require_can_post(actor=actor, room=room, membership=membership)
+        from backend.community.levels import require_may_post_content
+
+        require_may_post_content(actor=actor, body=body, documents=docs, files=files)
     root_id = root_author_id = None
     if thread is not None:
         root = Message.objects.filter(pk=thread, room=room, deleted_at__isnull=True).first()
@@ -229,6 +232,9 @@ def message_send(
     from backend.moderation.services import newcomer_check
 
     newcomer_check(message=message)
+    from backend.community.levels import on_message_sent
+
+    on_message_sent(message=message, root_author_id=root_author_id, has_files=bool(attachments))
     return MessageResult(message=message, created=True)
 
 
@@ -339,6 +345,9 @@ def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> 
         if message.thread_id is not None:
             thread_reply_removed(reply=message)
         Mention.objects.filter(message=message).delete()
+        from backend.community.levels import on_message_removed
+
+        on_message_removed(message=message)
         # Earlier events no longer carry the content on replay.
         for event in RoomEvent.objects.filter(
             message_id=message.pk, kind__in=("message.created", "message.edited")
