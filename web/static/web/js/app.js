@@ -5,6 +5,7 @@ import { Live } from "./live.js";
 import { initials } from "./format.js";
 import { el, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
+import { levelFrame } from "./levels.js";
 import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 
@@ -480,6 +481,9 @@ function onFrame(frame) {
       break;
     case "error":
       if (frame.code === "rate_limited") announce(frame.message || _("Trop de requêtes, patientez un instant."));
+      break;
+    case "member.level":
+      levelFrame(frame, { me: state.me, announce });
       break;
     default:
       moderationFrame(frame);

@@ -2,6 +2,7 @@
 // the "new messages" marker, and the actions on one's own messages.
 import { formatDay, formatFull, formatTime, dayKey, initials } from "./format.js";
 import { _ } from "./i18n.js";
+import { levelBadge } from "./levels.js";
 import { renderDocuments, renderMarkdown } from "./markdown.js";
 
 const nodes = new Map(); // message key -> {el, rev, roomId}
@@ -74,6 +75,8 @@ function messageContent(msg, ctx, editing, confirming) {
     "p",
     { class: "message-head" },
     el("span", { class: "author", text: msg.author.name }),
+    " ",
+    levelBadge(msg.author),
     " ",
     el("time", { datetime: msg.created_at, title: formatFull(date), text: formatTime(date) }),
     msg.edited_at && !msg.deleted ? el("span", { class: "edited", text: ` ${_("(modifié)")}` }) : null,
