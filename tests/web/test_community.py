@@ -69,7 +69,7 @@ def test_a_member_publishes_the_cv_from_the_profile_page(session, open_app, page
     form.get_by_label("Compétences (une par ligne, 30 au plus)").fill("Marchés publics\nPaie")
     form.get_by_label("CV (Markdown, 20 000 caractères au plus)").fill("## Parcours\n\n**Juriste**")
     form.get_by_label("Publier mon CV sur une page publique").check()
-    form.get_by_role("button", name="Enregistrer").click()
+    form.get_by_role("button", name="Mettre à jour ma fiche d'annuaire").click()
     expect(page.locator("#directory-done")).to_have_text("Profil d'annuaire enregistré.")
     violations = axe_violations(page)
     assert violations == [], describe(violations)
@@ -80,7 +80,7 @@ def test_a_member_publishes_the_cv_from_the_profile_page(session, open_app, page
     page.goto("/account/profile/")
     expect(page.locator("#my-level")).to_contain_text("Votre niveau")
     form.get_by_label("Commune de travail (code INSEE, facultatif)").fill("99999")
-    form.get_by_role("button", name="Enregistrer").click()
+    form.get_by_role("button", name="Mettre à jour ma fiche d'annuaire").click()
     expect(page.locator("#directory-error")).to_contain_text("Territoire inconnu")
     expect(form.get_by_label("Commune de travail (code INSEE, facultatif)")).to_have_attribute(
         "aria-invalid", "true"
