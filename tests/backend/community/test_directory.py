@@ -153,3 +153,19 @@ def test_erasure_removes_the_profile_and_the_name_in_author_events(alice, bob, m
     event = RoomEvent.objects.get(message_id=message.pk, kind="message.created")
     assert event.data["author"]["name"] == "Ancien membre"
     assert Client().get(f"/cv/{bob.pk}/").status_code == 404
+
+
+def test_the_data_export_holds_the_directory_profile_and_the_points(room, alice, bob):
+    import io
+    import json
+    import zipfile
+
+    member_profile_update(user=bob, cv="Mon parcours", skills=["Paie"])
+    message = messaging.message_send(actor=bob, room_id=room.pk, body="Astuce").message
+    messaging.reaction_add(actor=alice, message_id=message.pk, emoji="👍")
+    out = io.BytesIO()
+    privacy.user_export(user=bob, out=out)
+    content = json.loads(zipfile.ZipFile(out).read("community.json"))
+    assert content["directory_profile"]["cv"] == "Mon parcours"
+    assert content["points"] == 2
+    assert content["ledger"][0]["kind"] == "reaction"
