@@ -200,3 +200,23 @@ def test_staff_pass_the_gates(room, gates, alice, make_agent, other_org):
     assert sent.created
     with pytest.raises(Forbidden):
         messaging.message_send(actor=alice, room_id=room.pk, body="http://exemple.fr")
+
+
+def test_staff_grant_the_referent_level_from_the_admin(bob, make_agent, other_org):
+    from django.test import Client
+
+    from backend.audit.models import AuditEntry
+
+    staff = make_agent(other_org, name="Sophie Staff", staff=True)
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    Standing.objects.create(user=bob)
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        "/admin/community/standing/",
+        {"action": "grant_referent", "_selected_action": [str(bob.pk)]},
+    )
+    assert response.status_code == 302
+    assert Standing.objects.get(user=bob).level == 5
+    assert AuditEntry.objects.filter(action="member.referent_granted", target=f"user:{bob.pk}")
