@@ -207,7 +207,11 @@ def on_reaction_changed(*, message: Any, reactor_id: int) -> None:
 
 def on_read(*, user_id: int) -> None:
     """Reading counts a little: one point a day at most."""
-    points_award(user_id=user_id, kind="reading", source=f"read:{timezone.localdate()}")
+    source = f"read:{timezone.localdate()}"
+    # Read marks are frequent: skip the lock once today's point is in.
+    if PointEntry.objects.filter(user_id=user_id, source=source).exists():
+        return
+    points_award(user_id=user_id, kind="reading", source=source)
 
 
 def on_report_upheld(*, report: Any) -> None:
