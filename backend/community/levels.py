@@ -221,8 +221,11 @@ def on_report_upheld(*, report: Any) -> None:
 # --- gates -------------------------------------------------------------------------------------
 
 
-def require_may_post_content(*, actor: User, body: str, documents: list, files: Any) -> None:
-    """A new member's messages carry no links or files, and are rate-limited more strictly."""
+def require_may_post_content(
+    *, actor: User, body: str, documents: list, files: Any, sending: bool = True
+) -> None:
+    """A new member's messages carry no links or files, and are rate-limited more strictly
+    (``sending``; an edit is checked for links only)."""
     if actor.is_bot or actor.is_staff:
         return
     needed = settings.PREAU["LEVEL_FOR_LINKS"]
@@ -241,7 +244,7 @@ def require_may_post_content(*, actor: User, body: str, documents: list, files: 
             needed=needed,
         )
     per_minute = settings.PREAU["NEW_MEMBER_MESSAGES_PER_MINUTE"]
-    if per_minute:
+    if per_minute and sending:
         from backend.messaging.models import Message
 
         since = timezone.now() - timezone.timedelta(minutes=1)

@@ -283,6 +283,9 @@ def message_edit(
     message, membership = _access_message_for_change(actor=actor, message_id=message_id)
     docs = clean_documents(documents) if documents is not None else list(message.documents)
     body = _check_body(body, allow_empty=bool(docs))
+    from backend.community.levels import require_may_post_content
+
+    require_may_post_content(actor=actor, body=body, documents=docs, files=None, sending=False)
     locked = room_lock(message.room_id)
     message = Message.objects.select_for_update().select_related("author").get(pk=message.pk)
     if message.deleted_at is not None:

@@ -220,3 +220,13 @@ def test_staff_grant_the_referent_level_from_the_admin(bob, make_agent, other_or
     assert response.status_code == 302
     assert Standing.objects.get(user=bob).level == 5
     assert AuditEntry.objects.filter(action="member.referent_granted", target=f"user:{bob.pk}")
+
+
+def test_a_new_member_cannot_add_a_link_by_editing(room, gates, bob):
+    message = messaging.message_send(actor=bob, room_id=room.pk, body="Bonjour").message
+    with pytest.raises(Forbidden) as refused:
+        messaging.message_edit(actor=bob, message_id=message.pk, body="Voir https://exemple.fr")
+    assert refused.value.reason == "level_too_low"
+    assert Message.objects.get(pk=message.pk).body == "Bonjour"
+    edited = messaging.message_edit(actor=bob, message_id=message.pk, body="Bonjour à tous")
+    assert edited.message.body == "Bonjour à tous"
