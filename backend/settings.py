@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "backend.integrations",
     "backend.moderation",
     "backend.webinars",
+    "backend.community",
     "realtime",
     "web",
 ]
@@ -281,7 +282,30 @@ PREAU = {
     # The worker thread of each server process (outgoing webhooks, scheduled announcements).
     "BACKGROUND_WORKERS": _env("PREAU_BACKGROUND_WORKERS", "1") not in ("0", "false", "no"),
     "WORKER_POLL_SECONDS": 2.0,
+    # Earned levels: the points from which levels 1-4 start (1 nouveau membre, 2 membre actif,
+    # 3 contributeur, 4 super-contributeur); level 5, animateur référent, is granted by staff.
+    "LEVEL_THRESHOLDS": [
+        int(x) for x in _env("PREAU_LEVEL_THRESHOLDS", "10,50,200,1000").split(",")
+    ],
+    # Points per contribution that helps others; an upheld report costs REPORT_UPHELD.
+    "POINTS": {
+        "thread_reply": 5,
+        "reaction": 2,
+        "useful": 15,
+        "document": 5,
+        "reading": 1,
+        "report": -25,
+    },
+    # The level from which messages may carry links and files, and rooms may be created.
+    "LEVEL_FOR_LINKS": int(_env("PREAU_LEVEL_FOR_LINKS", "2")),
+    "LEVEL_FOR_ROOMS": int(_env("PREAU_LEVEL_FOR_ROOMS", "2")),
+    # Messages per minute below LEVEL_FOR_LINKS (new members are rate-limited more strictly).
+    "NEW_MEMBER_MESSAGES_PER_MINUTE": int(_env("PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE", "5")),
 }
+if len(PREAU["LEVEL_THRESHOLDS"]) != 4 or PREAU["LEVEL_THRESHOLDS"] != sorted(
+    set(PREAU["LEVEL_THRESHOLDS"])
+):
+    raise ImproperlyConfigured("PREAU_LEVEL_THRESHOLDS must be 4 increasing numbers of points")
 if not 180 <= PREAU["AUDIT_RETENTION_DAYS"] <= 366:
     raise ImproperlyConfigured(
         "PREAU_AUDIT_RETENTION_DAYS must be between 180 and 366 (6-12 months)"

@@ -30,8 +30,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Uploaded files go to a scratch directory of this test process, not the repository.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"preau-test-media-{os.getpid()}"  # noqa: F405
 # Tests drive the background jobs themselves; the local receiving servers listen on loopback.
+# The suite's fixtures create agents with no history (level 1): the level gates are lifted for
+# them here, and tests/backend/community turns the production values back on to test them.
 PREAU = {  # noqa: F405
     **PREAU,  # noqa: F405
     "BACKGROUND_WORKERS": False,
     "OUTGOING_ALLOWED_NETWORKS": ["127.0.0.1/32"],
+    "LEVEL_FOR_LINKS": 1,
+    "LEVEL_FOR_ROOMS": 1,
+    "NEW_MEMBER_MESSAGES_PER_MINUTE": 0,
 }

@@ -8,7 +8,8 @@ from backend.integrations.views import incoming_hook
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+    # Published CVs (/cv/<id>/) are the only pages search engines may crawl and index.
+    return HttpResponse("User-agent: *\nAllow: /cv/\nDisallow: /\n", content_type="text/plain")
 
 
 urlpatterns = [

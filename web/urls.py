@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, bots_views, views, webinars
+from . import account_views, bots_views, community_views, views, webinars
 
 app_name = "web"
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("webinaires/<int:webinar_id>/", webinars.webinar_page, name="webinar"),
     path("webinaires/<int:webinar_id>/console/", webinars.console_page, name="webinar-console"),
     path("webinaires/<int:webinar_id>/ecran/", webinars.presenter_page, name="webinar-screen"),
+    path("members/", community_views.directory_page, name="members"),
+    path("members/<int:user_id>/", community_views.member_page, name="member"),
+    # A published CV: the one page without X-Robots-Tag: noindex (robots.txt allows /cv/ only).
+    path("cv/<int:user_id>/", community_views.public_cv_page, name="public_cv"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),

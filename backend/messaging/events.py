@@ -34,9 +34,15 @@ def file_ref(attachment) -> FileRef:  # type: ignore[no-untyped-def]
     }
 
 
+class AuthorRef(TypedDict):
+    id: int
+    name: str
+    level: int  # earned level, 1 (nouveau membre) to 5 (animateur référent)
+
+
 class MessageCreated(TypedDict):
     id: int
-    author: UserRef
+    author: AuthorRef
     body: str
     thread: int | None
     documents: list[Document]
@@ -67,12 +73,19 @@ class MessageDeleted(TypedDict):
     deleted_by: UserRef | None  # None: removed by the platform (retention)
 
 
+def author_ref(user) -> AuthorRef:  # type: ignore[no-untyped-def]
+    """The author with their earned level, shown as a badge next to their messages."""
+    from backend.community.levels import level_of
+
+    return {"id": user.pk, "name": user.name, "level": level_of(user.pk)}
+
+
 def message_created(
     message: Message, *, mentions: list[int] | None = None, files: list | None = None
 ) -> MessageCreated:
     return {
         "id": message.pk,
-        "author": {**user_ref(message.author), **author_extra(message.author)},
+        "author": {**author_ref(message.author), **author_extra(message.author)},
         "body": message.body,
         "thread": message.thread_id,
         "documents": list(message.documents),

@@ -121,6 +121,10 @@ def report_handle(*, actor: User, report_id: Any, status: Any, note: Any = "") -
         reason=note,
         room_id=report.room_id,
     )
+    if status == Report.Status.RESOLVED:
+        from backend.community.levels import on_report_upheld
+
+        on_report_upheld(report=report)
     reporter = report.reporter
     known = can_read(
         user=reporter,

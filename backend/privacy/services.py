@@ -154,6 +154,30 @@ def _sessions(user: User) -> Any:
     ]
 
 
+def _community(user: User) -> Any:
+    from backend.community.models import MemberProfile, PointEntry, Standing
+
+    profile = MemberProfile.objects.filter(user=user).select_related("territory").first()
+    standing = Standing.objects.filter(user=user).first()
+    return {
+        "directory_profile": {
+            "skills": profile.skills,
+            "cv": profile.cv,
+            "cv_public": profile.cv_public,
+            "show_email": profile.show_email,
+            "territory": profile.territory.insee_code if profile.territory else None,
+        }
+        if profile
+        else None,
+        "level": standing.level if standing else 1,
+        "points": standing.points if standing else 0,
+        "ledger": [
+            {"kind": e.kind, "amount": e.amount, "source": e.source, "at": iso(e.created_at)}
+            for e in PointEntry.objects.filter(user=user).order_by("pk")
+        ],
+    }
+
+
 _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "profile.json": _profile,
     "rooms.json": _rooms,
@@ -162,6 +186,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "files.json": _files,
     "tokens.json": _tokens,
     "sessions.json": _sessions,
+    "community.json": _community,
 }
 
 _README = """Export de vos données Préau ({date})
@@ -173,6 +198,7 @@ reactions.json vos réactions
 files.json     les fichiers que vous avez déposés ; leur contenu est dans files/
 tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
+community.json votre fiche d'annuaire (compétences, CV), votre niveau et vos points
 
 Les messages des autres personnes ne figurent pas dans cet export.
 """
@@ -203,7 +229,9 @@ def user_export(*, user: User, out: BinaryIO) -> None:
 def _rename_in(data: Any, user_id: int) -> Any:
     """The event payload with every reference to the user named "Ancien membre"."""
     if isinstance(data, dict):
-        if data.get("id") == user_id and set(data) == {"id", "name"}:
+        # A user reference: {id, name}, or a message author's {id, name, level} (a former
+        # member has no level).
+        if data.get("id") == user_id and set(data) in ({"id", "name"}, {"id", "name", "level"}):
             return {"id": user_id, "name": FORMER_MEMBER}
         return {k: _rename_in(v, user_id) for k, v in data.items()}
     if isinstance(data, list):
@@ -273,6 +301,9 @@ def account_erase(
         Mention.objects.filter(user=user).delete()
         attachments_erase(Attachment.objects.filter(uploader=user, message__isnull=True))
         ThreadFollow.objects.filter(user=user).delete()
+        from backend.community.models import MemberProfile
+
+        MemberProfile.objects.filter(user=user).delete()  # skills, CV, its publication
         ApiToken.objects.filter(user=user).delete()
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -79,6 +79,9 @@ def room_create(
 ) -> RoomResult:
     if not actor.is_agent:
         raise Forbidden()
+    from backend.community.levels import require_may_create_room
+
+    require_may_create_room(actor=actor)
     name = (name or "").strip()
     if not name:
         raise BadRequest(_("Le nom du salon est obligatoire."))
@@ -262,6 +265,10 @@ def read_mark(*, actor: User, room_id: int, seq: int) -> int:
     if seq <= membership.last_read_seq:
         return membership.last_read_seq
     Membership.objects.filter(pk=membership.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+    if not actor.is_bot:
+        from backend.community.levels import on_read
+
+        on_read(user_id=actor.pk)
     from realtime import publish
 
     frame = {"type": "read", "room": room.pk, "seq": seq}

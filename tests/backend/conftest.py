@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
+from backend.community.models import MemberProfile, PointEntry, UsefulMark
 from backend.integrations.models import (
     Announcement,
     AnnouncementDelivery,
@@ -60,6 +61,9 @@ WATCHED = [
     Question,
     Vote,
     ModerationAction,
+    PointEntry,
+    MemberProfile,
+    UsefulMark,
 ]
 
 

@@ -379,6 +379,24 @@ ENDPOINTS += [
     Endpoint("POST", "/questions/{question_id}/merge", {"into": "{other_question_id}"}),
     Endpoint("POST", "/questions/{question_id}/to-chat"),
 ]
+ENDPOINTS += [  # community: levels, useful answers, the member directory
+    Endpoint("PUT", "/messages/{message_id}/useful", values={"message_id": "bob_reply_id"}),
+    Endpoint("DELETE", "/messages/{message_id}/useful", values={"message_id": "bob_reply_id"}),
+    Endpoint("GET", "/account/level"),
+    Endpoint(
+        "GET",
+        "/members",
+        params="q=Bob&territory=69266",
+        query={"q": "x" * 201, "territory": "123456", "job": "x" * 201},
+    ),
+    Endpoint("GET", "/members/territories"),
+    Endpoint("GET", "/members/{user_id}", values={"user_id": "bob_id"}),
+    Endpoint(
+        "PATCH",
+        "/account/directory-profile",
+        {"skills": ["Marchés publics"], "cv": "## Parcours", "territory": ""},
+    ),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -485,6 +503,10 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     question = webinars.question_ask(actor=bob, webinar_id=webinar.pk, body="Quand ?").question
     webinars.question_answer(actor=alice, question_id=question.pk, answer="Demain.")
     other = webinars.question_ask(actor=bob, webinar_id=webinar.pk, body="Quand donc ?").question
+    asked = messaging.message_send(actor=alice, room_id=room.pk, body="Question").message
+    bob_reply = messaging.message_send(
+        actor=bob, room_id=room.pk, body="Voici", thread=asked.pk
+    ).message
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -507,6 +529,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "other_question_id": other.pk,
         "user_id": bob.pk,
         "carol_id": carol.pk,
+        "bob_reply_id": bob_reply.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -638,6 +661,7 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
             # Every field optional: profile fields, a bot's name and description.
             "PATCH /me",
             "PATCH /bots/{bot_id}",
+            "PATCH /account/directory-profile",
         }
     ]
 )

@@ -67,6 +67,7 @@ async def test_message_in_private_room_reaches_members_and_never_outsiders(
         assert data["body"] == "Bonjour" and data["author"] == {
             "id": alice.pk,
             "name": "Alice Martin",
+            "level": 1,
         }
         assert data["client_id"] == "m1" and data["thread"] is None and data["documents"] == []
         assert data["created_at"].endswith("Z")

@@ -55,6 +55,13 @@ class Server:
             "PREAU_DATA_DIR": str(self.data_dir),
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            # The agents the browser tests add have no history (level 1): lift the level gates
+            # that tests/backend/community covers, as backend/test_settings.py does.
+            "PREAU_LEVEL_FOR_LINKS": "1",
+            "PREAU_LEVEL_FOR_ROOMS": "1",
+            "PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE": "0",
+            # Level 2 within a few contributions, so a test can watch a badge change.
+            "PREAU_LEVEL_THRESHOLDS": "5,7,200,1000",
         }
         self.proc: subprocess.Popen | None = None
 

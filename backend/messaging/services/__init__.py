@@ -179,6 +179,9 @@ def message_send(
     else:
         room, membership = access_room_for_posting(actor=actor, room_id=room_id)
         _require_can_post(actor=actor, room=room, membership=membership)
+        from backend.community.levels import require_may_post_content
+
+        require_may_post_content(actor=actor, body=body, documents=docs, files=files)
     root_id = root_author_id = None
     if thread is not None:
         root = Message.objects.filter(pk=thread, room=room, deleted_at__isnull=True).first()
@@ -242,6 +245,9 @@ def message_send(
     newcomer_check(message=message)
     if notify_bots:
         deliveries_enqueue(message=message, mentioned=mentioned)
+    from backend.community.levels import on_message_sent
+
+    on_message_sent(message=message, root_author_id=root_author_id, has_files=bool(attachments))
     return MessageResult(message=message, created=True)
 
 
@@ -290,6 +296,9 @@ def message_edit(
     message, membership = _access_message_for_change(actor=actor, message_id=message_id)
     docs = clean_documents(documents) if documents is not None else list(message.documents)
     body = _check_body(body, allow_empty=bool(docs))
+    from backend.community.levels import require_may_post_content
+
+    require_may_post_content(actor=actor, body=body, documents=docs, files=None, sending=False)
     locked = room_lock(message.room_id)
     message = Message.objects.select_for_update().select_related("author").get(pk=message.pk)
     if message.deleted_at is not None:
@@ -352,6 +361,9 @@ def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> 
         if message.thread_id is not None:
             thread_reply_removed(reply=message)
         Mention.objects.filter(message=message).delete()
+        from backend.community.levels import on_message_removed
+
+        on_message_removed(message=message)
         # Earlier events no longer carry the content on replay.
         for event in RoomEvent.objects.filter(
             message_id=message.pk, kind__in=("message.created", "message.edited")

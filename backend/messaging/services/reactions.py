@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, Forbidden, NotFound, TooLarge
+from backend.community.levels import on_reaction_changed
 from backend.rooms.access import access_room_readable
 from backend.rooms.eventlog import event_append, room_lock
 
@@ -67,6 +68,7 @@ def reaction_add(*, actor: User, message_id: Any, emoji: Any) -> ReactionResult:
             data=dict(events.reaction_changed(message, emoji=emoji, by=actor)),
             message_id=message.pk,
         )
+        on_reaction_changed(message=message, reactor_id=actor.pk)
     return ReactionResult(message=message, changed=created)
 
 
@@ -83,4 +85,5 @@ def reaction_remove(*, actor: User, message_id: Any, emoji: Any) -> ReactionResu
             data=dict(events.reaction_changed(message, emoji=emoji, by=actor)),
             message_id=message.pk,
         )
+        on_reaction_changed(message=message, reactor_id=actor.pk)
     return ReactionResult(message=message, changed=bool(deleted))

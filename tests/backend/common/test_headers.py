@@ -39,6 +39,10 @@ def assert_secure_headers(response) -> None:  # type: ignore[no-untyped-def]
         ("/", 302),  # the web client, sending an anonymous visitor to log in
         ("/api/v1/openapi.json", 200),  # API JSON
         ("/api/v1/docs", 200),  # the API's docs page
+        ("/members/", 302),  # the member directory, for agents only
+        ("/members/1/", 302),  # a member's profile page
+        ("/api/v1/members", 401),  # the directory's API
+        ("/cv/987654/", 404),  # a CV that does not exist or is not published
     ],
 )
 def test_every_kind_of_response_carries_the_security_headers(path, status):
@@ -60,10 +64,55 @@ def test_a_failed_login_carries_the_security_headers(alice):
     assert_secure_headers(response)
 
 
-def test_robots_txt_disallows_everything():
+def test_robots_txt_allows_published_cvs_only():
     response = Client().get("/robots.txt")
 
-    assert response.content.decode().split("\n")[:2] == ["User-agent: *", "Disallow: /"]
+    assert response.content.decode().split("\n")[:3] == [
+        "User-agent: *",
+        "Allow: /cv/",
+        "Disallow: /",
+    ]
+
+
+def publish_cv(user, cv="## Parcours\n\nGestionnaire des marchés publics."):  # type: ignore[no-untyped-def]
+    from backend.community.directory import member_profile_update
+
+    member_profile_update(user=user, cv=cv, cv_public=True, skills=["Marchés publics"])
+
+
+def test_a_published_cv_is_the_one_page_without_noindex(alice, api_for):
+    publish_cv(alice)
+    response = Client().get(f"/cv/{alice.pk}/")
+
+    assert response.status_code == 200
+    assert "X-Robots-Tag" not in response
+    page = response.content.decode()
+    assert "noindex" not in page
+    assert "Gestionnaire des marchés publics." in page
+    assert alice.email not in page
+    for name, value in EXPECTED.items():
+        if name != "X-Robots-Tag":
+            assert response[name] == value
+    # Everything else the same member reaches still carries noindex.
+    client = Client()
+    client.force_login(alice)
+    for path in ("/members/", f"/members/{alice.pk}/", "/account/profile/", "/"):
+        other = client.get(path)
+        assert other["X-Robots-Tag"] == "noindex, nofollow", path
+    own = api_for(alice).get(f"/members/{alice.pk}")
+    assert own["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_an_unpublished_cv_is_not_found_and_not_indexable(alice):
+    publish_cv(alice)
+    from backend.community.directory import member_profile_update
+
+    member_profile_update(user=alice, cv_public=False)
+    response = Client().get(f"/cv/{alice.pk}/")
+
+    assert response.status_code == 404
+    assert_secure_headers(response)
+    assert "Gestionnaire" not in response.content.decode()
 
 
 def test_a_page_that_sets_its_own_policy_keeps_it(rf):

@@ -192,7 +192,7 @@ def test_message_send_appends_one_message_created(
     check_payload(events.MessageCreated, event.data)
     assert event.seq == result.message.seq == 2
     assert event.message_id == result.message.pk
-    assert event.data["author"] == {"id": alice.pk, "name": "Alice Martin"}
+    assert event.data["author"] == {"id": alice.pk, "name": "Alice Martin", "level": 1}
     assert event.data["documents"] == [
         {"url": "https://www.collectivites-locales.gouv.fr/m57", "title": "M57", "description": ""}
     ]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from backend.accounts import services as accounts
 from backend.accounts.models import Organisation, OrganisationDomain, User
+from backend.community import levels
 from backend.messaging import services as messaging
 from backend.moderation import services as moderation
 from backend.rooms import services as rooms
@@ -241,6 +243,10 @@ class Command(BaseCommand):
                     email=email, password=DEMO_PASSWORD, name=name, job_title=job, staff=staff
                 )
             users[email] = user
+            # Demo agents are established members: they may create rooms and share links.
+            levels.points_grant(
+                user_id=user.pk, amount=settings.PREAU["LEVEL_THRESHOLDS"][1], source="demo"
+            )
         for name, kind, access, theme, territory, org_domain, owner, members in ROOMS:
             room = Room.objects.filter(name=name).first()
             if room is None:

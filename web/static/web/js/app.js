@@ -6,6 +6,7 @@ import { initials } from "./format.js";
 import { Composer } from "./composer.js";
 import { el, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
+import { levelFrame } from "./levels.js";
 import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
 import "./bots-link.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
@@ -616,6 +617,9 @@ function onFrame(frame) {
       break;
     case "error":
       if (frame.code === "rate_limited") announce(frame.message || _("Trop de requêtes, patientez un instant."));
+      break;
+    case "member.level":
+      levelFrame(frame, { me: state.me, announce });
       break;
     default:
       moderationFrame(frame);

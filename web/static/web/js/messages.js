@@ -2,6 +2,7 @@
 // the "new messages" marker, and the actions on one's own messages.
 import { formatDay, formatFull, formatTime, dayKey, initials } from "./format.js";
 import { _, fmt, ngettext } from "./i18n.js";
+import { levelBadge } from "./levels.js";
 import { renderDocuments, renderMarkdown } from "./markdown.js";
 
 // Node caches per list (the room's and the thread panel's): message key -> {el, rev}.
@@ -108,6 +109,8 @@ function authorHead(msg, ctx, date) {
     { class: "message-head" },
     el("span", { class: "author", text: msg.author.name }),
     bot ? el("span", { class: "bot-badge", title: _("Robot (compte automatisé)"), text: "BOT" }) : null,
+    " ",
+    levelBadge(msg.author),
     " ",
     el("time", { datetime: msg.created_at, title: formatFull(date), text: formatTime(date) }),
     msg.edited_at && !msg.deleted
