@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import Organisation, User
@@ -237,31 +237,34 @@ def announcements_send_due(*, now: datetime | None = None, limit: int = 20) -> i
     """
     now = now or timezone.now()
     done = 0
-    for _round in range(limit):
-        with transaction.atomic():
-            announcement = (
-                Announcement.objects.select_for_update(skip_locked=True)
-                .select_related("author")
-                .filter(status=Announcement.Status.SCHEDULED, send_at__lte=now)
-                .order_by("send_at", "pk")
-                .first()
-            )
-            if announcement is None:
-                break
-            try:
-                with transaction.atomic():
-                    targets = _check_targets(
-                        actor=announcement.author,
-                        body=announcement.body,
-                        audience=_audience_of(announcement),
-                        pinned_days=announcement.pinned_days,
-                    )
-                    _deliver(announcement, targets, now=now)
-            except PreauError as exc:
-                announcement.status = Announcement.Status.FAILED
-                announcement.failure = str(exc.message)[:300]
-            announcement.save(update_fields=["status", "sent_at", "pinned_until", "failure"])
-            done += 1
+    # A refusal is stored for its author to read later: in the site's language, whatever
+    # language the calling thread last served a request in.
+    with translation.override(settings.LANGUAGE_CODE):
+        for _round in range(limit):
+            with transaction.atomic():
+                announcement = (
+                    Announcement.objects.select_for_update(skip_locked=True)
+                    .select_related("author")
+                    .filter(status=Announcement.Status.SCHEDULED, send_at__lte=now)
+                    .order_by("send_at", "pk")
+                    .first()
+                )
+                if announcement is None:
+                    break
+                try:
+                    with transaction.atomic():
+                        targets = _check_targets(
+                            actor=announcement.author,
+                            body=announcement.body,
+                            audience=_audience_of(announcement),
+                            pinned_days=announcement.pinned_days,
+                        )
+                        _deliver(announcement, targets, now=now)
+                except PreauError as exc:
+                    announcement.status = Announcement.Status.FAILED
+                    announcement.failure = str(exc.message)[:300]
+                announcement.save(update_fields=["status", "sent_at", "pinned_until", "failure"])
+                done += 1
     return done
 
 

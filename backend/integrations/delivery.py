@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.common.errors import PreauError
 from backend.messaging.models import Message
@@ -88,11 +88,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 20) -> int:
     """Send the deliveries that are due; returns how many were attempted."""
     now = now or timezone.now()
     ids = _claim(now=now, limit=limit)
-    for delivery_id in ids:
-        try:
-            deliver_one(delivery_id, now=now)
-        except Exception:  # one bad delivery must not stop the others
-            log.exception("outgoing delivery %s crashed", delivery_id)
+    # Errors are stored for the owner to read later: in the site's language, whatever language
+    # the calling thread last served a request in.
+    with translation.override(settings.LANGUAGE_CODE):
+        for delivery_id in ids:
+            try:
+                deliver_one(delivery_id, now=now)
+            except Exception:  # one bad delivery must not stop the others
+                log.exception("outgoing delivery %s crashed", delivery_id)
     return len(ids)
 
 
