@@ -222,6 +222,11 @@ def deployment(redis_server: RedisServer) -> Iterator[Deployment]:
         "PREAU_BUS_PREFIX": f"sys{secrets.token_hex(3)}",
         "PREAU_DATA_DIR": f"/tmp/{db_name}",
         "LOG_LEVEL": "WARNING",
+        # The agents these tests add have no history (level 1): lift the level gates that
+        # tests/backend/community covers, as backend/test_settings.py and tests/web do.
+        "PREAU_LEVEL_FOR_LINKS": "1",
+        "PREAU_LEVEL_FOR_ROOMS": "1",
+        "PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE": "0",
     }
     deployment = Deployment(env=env, db_name=db_name)
     deployment.cli("migrate", "-v0")
