@@ -218,9 +218,13 @@ def reaction_remove(request: HttpRequest, message_id: int, payload: ReactionIn) 
     return {"message": result.message.pk, "emoji": payload.emoji, "changed": result.changed}
 
 
+class ThreadReplyOut(MessageDetailOut):
+    useful: bool = Field(False, description="The asker marked this reply as useful")
+
+
 class ThreadOut(Schema):
     root: MessageDetailOut
-    replies: list[MessageDetailOut]
+    replies: list[ThreadReplyOut]
     participants: list[AuthorOut]
     following: bool
     read: int | None

@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 
 from backend.accounts.models import User
 from backend.common.errors import NotFound
+from backend.community.models import UsefulMark
 from backend.integrations.avatars import author_extra
 from backend.rooms.access import access_room_readable
 from backend.rooms.events import iso
@@ -126,9 +127,15 @@ def thread_for(*, user: User, root_id: int) -> dict[str, Any]:
                 reply.author_id, {"id": reply.author_id, "name": reply.author.name}
             )
     follow = ThreadFollow.objects.filter(root=root, user=user).first()
+    useful = set(
+        UsefulMark.objects.filter(message_id__in=ids[1:]).values_list("message_id", flat=True)
+    )
     return {
         "root": message_dict(root, reactions=reactions.get(root.pk, [])),
-        "replies": [message_dict(r, reactions=reactions.get(r.pk, [])) for r in replies],
+        "replies": [
+            {**message_dict(r, reactions=reactions.get(r.pk, [])), "useful": r.pk in useful}
+            for r in replies
+        ],
         "participants": list(participants.values()),
         "following": follow is not None,
         "read": follow.last_read_seq if follow else None,

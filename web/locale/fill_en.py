@@ -169,6 +169,15 @@ EN = {
     "Liens": "Links",
     "Fil de discussion": "Thread",
     "Suivre le fil": "Follow the thread",
+    "Réponse utile": "Useful answer",
+    "Marquer comme réponse utile": "Mark as a useful answer",
+    "Retirer la mention utile": "Remove the useful mark",
+    "Marquer comme réponse utile la réponse de": "Mark as a useful answer the reply by",
+    "Retirer la mention utile de la réponse de": "Remove the useful mark from the reply by",
+    "La réponse de %(name)s est marquée comme utile.": "%(name)s's reply is marked as useful.",
+    "La réponse de %(name)s n'est plus marquée comme utile.": (
+        "%(name)s's reply is no longer marked as useful."
+    ),
     "Documents du fil": "Thread documents",
     "Fermer le fil": "Close the thread",
     "Répondre dans le fil": "Reply in the thread",

@@ -143,7 +143,12 @@ def test_only_the_asker_marks_a_reply_useful(room, alice, bob, outsider, api_for
     assert points(bob) == 5 + 15
     event = room.events.filter(kind="message.useful").get()
     assert event.data == {"message": reply.message.pk, "thread": question.pk, "useful": True}
+    thread = api_for(bob).get(f"/messages/{question.pk}/thread").json_body
+    assert [r["useful"] for r in thread["replies"]] == [True]
+    assert "useful" not in thread["root"]
     assert api_for(alice).delete(path).json_body["useful"] is False
+    thread = api_for(bob).get(f"/messages/{question.pk}/thread").json_body
+    assert [r["useful"] for r in thread["replies"]] == [False]
     assert points(bob) == 5
     on_root = api_for(alice).call("PUT", f"/messages/{question.pk}/useful")
     assert on_root.status_code == 400

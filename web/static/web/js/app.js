@@ -1,5 +1,5 @@
 // The main screen: sidebar, room view, composer, live updates.
-import { ApiError, del, get, patch, post } from "./api.js";
+import { ApiError, api, del, get, patch, post } from "./api.js";
 import { _, fmt, ngettext } from "./i18n.js";
 import { Live } from "./live.js";
 import { initials } from "./format.js";
@@ -349,6 +349,8 @@ async function loadOlder(rs, initial = false) {
           rs.applyChange(frame.seq, frame.event, frame.data);
         } else if (frame.event === "reaction.added" || frame.event === "reaction.removed") {
           rs.applyReaction(frame.seq, frame.event, frame.data);
+        } else if (frame.event === "message.useful") {
+          rs.applyUseful(frame.seq, frame.data);
         }
       }
       rs.oldestSeq = page.events.length ? page.events[0].seq : 1;
@@ -479,6 +481,13 @@ function apply(rs, frame) {
     case "reaction.added":
     case "reaction.removed":
       if (rs.loaded) rs.applyReaction(frame.seq, frame.event, data);
+      break;
+    case "message.useful":
+      if (rs.applyUseful(frame.seq, data) && isCurrent) {
+        const reply = rs.byId.get(data.message);
+        const name = reply ? reply.author.name : "";
+        announce(data.useful ? fmt(_("La réponse de %(name)s est marquée comme utile."), { name }) : fmt(_("La réponse de %(name)s n'est plus marquée comme utile."), { name }));
+      }
       break;
     case "member.joined":
     case "member.left":
@@ -1082,7 +1091,25 @@ function onMessageAction(action, msg, button, list) {
     if (state.current) openThread(state.current, msg.thread ?? msg.id);
   } else if (action === "history") {
     showHistory(msg);
+  } else if (action === "toggle-useful") {
+    toggleUseful(msg, list);
   }
+}
+
+/** The asker marks a reply of their thread as useful, or takes the mark back. */
+async function toggleUseful(msg, list) {
+  const rs = list.id === "thread-list" ? state.thread && state.thread.rs : state.current;
+  if (!rs || !msg.id) return;
+  const useful = !rs.isUseful(msg.id);
+  try {
+    const result = await api(useful ? "PUT" : "DELETE", `/messages/${msg.id}/useful`);
+    rs.applyUseful(rs.lastSeq, { message: msg.id, useful: result.useful });
+  } catch (error) {
+    announce(error.message);
+    return;
+  }
+  renderRoom();
+  focusMessageAction(msg, "toggle-useful", list);
 }
 
 function focusMessageAction(msg, action, list = null) {

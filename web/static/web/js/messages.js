@@ -224,6 +224,20 @@ export function messageActions(msg, ctx, date) {
       el("button", { type: "button", class: "secondary", "data-action": "delete", "aria-label": `${_("Supprimer le message de")} ${when}`, text: _("Supprimer") }),
     );
   }
+  const root = msg.thread != null ? ctx.rs.byId.get(msg.thread) : null;
+  if (root && root.author.id === ctx.me.id && msg.author.id !== ctx.me.id) {
+    const useful = ctx.rs.isUseful(msg.id);
+    buttons.push(
+      el("button", {
+        type: "button",
+        class: "secondary",
+        "data-action": "toggle-useful",
+        "aria-pressed": useful ? "true" : "false",
+        "aria-label": `${useful ? _("Retirer la mention utile de la réponse de") : _("Marquer comme réponse utile la réponse de")} ${msg.author.name}, ${when}`,
+        text: useful ? _("Retirer la mention utile") : _("Marquer comme réponse utile"),
+      }),
+    );
+  }
   for (const hook of actionHooks) buttons.push(...(hook(msg, ctx, date) || []));
   return buttons;
 }
@@ -252,7 +266,10 @@ function messageContent(msg, ctx, editing, confirming, summary, unread) {
   }
   const documents = !msg.deleted && !editing && msg.documents && msg.documents.length ? renderDocuments(msg.documents) : null;
   const files = !msg.deleted && msg.files && msg.files.length ? renderFiles(msg.files) : null;
-  const main = el("div", { class: "message-main" }, head, body, documents, files);
+  const useful = msg.thread != null && !msg.deleted && msg.id && ctx.rs.isUseful(msg.id)
+    ? el("p", { class: "useful-badge" }, el("span", { "aria-hidden": "true", text: "✓ " }), _("Réponse utile"))
+    : null;
+  const main = el("div", { class: "message-main" }, head, useful, body, documents, files);
   const parts = [avatar, main];
   if (!msg.deleted) {
     const bar = reactionBar(msg, ctx);

@@ -19,6 +19,29 @@ export class RoomState {
     this.catchingUp = false;
     this.reactions = new Map(); // message id -> Map(emoji -> Map(user id -> {name, on, seq}))
     this.threadInfo = new Map(); // root id -> {following, read} (threads the user looked at)
+    this.useful = new Map(); // reply id -> {on, seq}: marked useful by the asker
+  }
+
+  /** message.useful, in any order: the newest seq per reply wins. */
+  applyUseful(seq, data) {
+    const known = this.useful.get(data.message);
+    if (known && known.seq > seq) return false;
+    this.useful.set(data.message, { on: Boolean(data.useful), seq });
+    const msg = this.byId.get(data.message);
+    if (msg) msg.rev = (msg.rev || 0) + 1;
+    return true;
+  }
+
+  /** The REST state of a reply, true as of `seq`: an event seen after `seq` wins over it. */
+  seedUseful(messageId, useful, seq) {
+    const known = this.useful.get(messageId);
+    if (known && known.seq > seq) return;
+    this.applyUseful(seq, { message: messageId, useful });
+  }
+
+  isUseful(messageId) {
+    const known = this.useful.get(messageId);
+    return Boolean(known && known.on);
   }
 
   /** reaction.added / reaction.removed, in any order: the newest seq per (emoji, user) wins. */

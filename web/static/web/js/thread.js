@@ -71,6 +71,7 @@ export function closeThread() {
 /** Fetch the thread (root, replies, follow state) and merge it into the room's store. */
 export async function refreshThread(rs, rootId) {
   let thread;
+  const before = rs.lastSeq; // the answer is at least this fresh; later events win over it
   try {
     thread = await get(`/messages/${rootId}/thread`);
   } catch (error) {
@@ -82,6 +83,7 @@ export async function refreshThread(rs, rootId) {
     if (!rs.byId.has(m.id)) rs.addServerMessage(m.seq, m);
     else if (m.meta && Object.keys(m.meta).length) rs.byId.get(m.id).meta = m.meta;
     rs.seedReactions(m.id, m.reactions, seq);
+    if (m.thread != null && typeof m.useful === "boolean") rs.seedUseful(m.id, m.useful, before);
   }
   setInfo(rs, thread.root.id, { following: thread.following, read: thread.read ?? 0 });
   const t = app.state.thread;
