@@ -208,3 +208,13 @@ class Api:
 @pytest.fixture
 def api_for(db: Any) -> Callable[[User | None], Api]:
     return Api
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> None:
+    """Each test starts in the site's language: a request served in English by an earlier test
+    leaves its language active on the worker's thread, and code called directly (services,
+    admin actions, workers) would otherwise answer in it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
