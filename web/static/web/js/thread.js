@@ -85,7 +85,7 @@ export async function refreshThread(rs, rootId) {
     rs.seedReactions(m.id, m.reactions, seq);
     if (m.thread != null && typeof m.useful === "boolean") rs.seedUseful(m.id, m.useful, before);
   }
-  setInfo(rs, thread.root.id, { following: thread.following, read: thread.read ?? 0 });
+  setInfo(rs, thread.root.id, { following: thread.following, read: thread.read ?? 0 }, before);
   const t = app.state.thread;
   if (t && t.rs === rs && t.rootId === rootId) {
     renderThread();
@@ -94,8 +94,11 @@ export async function refreshThread(rs, rootId) {
   app.renderRoom();
 }
 
-function setInfo(rs, rootId, info) {
+/** Merge a fetched follow state, asked for when the room was at seq `asOf`: a reply seen live
+ * since then (which makes its author follow) is newer than the answer and wins over it. */
+function setInfo(rs, rootId, info, asOf) {
   const known = rs.threadInfo.get(rootId);
+  if (known && known.liveAt != null && known.liveAt > asOf) info = { ...info, following: known.following };
   if (known && known.following === info.following && (known.read || 0) >= (info.read || 0)) return;
   rs.threadInfo.set(rootId, { ...known, ...info, read: Math.max(info.read || 0, (known && known.read) || 0) });
 }
@@ -104,9 +107,10 @@ function setInfo(rs, rootId, info) {
 export function ensureInfo(rs, rootId) {
   if (rs.threadInfo.has(rootId) || fetching.has(rootId)) return;
   fetching.add(rootId);
+  const before = rs.lastSeq;
   get(`/messages/${rootId}/thread`)
     .then((thread) => {
-      setInfo(rs, rootId, { following: thread.following, read: thread.read ?? 0 });
+      setInfo(rs, rootId, { following: thread.following, read: thread.read ?? 0 }, before);
       if (app.state.current === rs) app.renderRoom();
     })
     .catch(() => rs.threadInfo.set(rootId, { following: false, read: 0 })) // asked once, not at every render
@@ -118,10 +122,11 @@ export function onReply(rs, msg) {
   const { state } = app;
   const root = rs.byId.get(msg.thread);
   const info = rs.threadInfo.get(msg.thread);
+  const liveAt = msg.seq || rs.lastSeq;
   if (msg.author.id === state.me.id) {
-    rs.threadInfo.set(msg.thread, { following: true, read: Math.max(msg.seq || 0, (info && info.read) || 0) });
+    rs.threadInfo.set(msg.thread, { following: true, read: Math.max(msg.seq || 0, (info && info.read) || 0), liveAt });
   } else if (root && root.author.id === state.me.id && !(info && info.following)) {
-    rs.threadInfo.set(msg.thread, { following: true, read: (info && info.read) || 0 });
+    rs.threadInfo.set(msg.thread, { following: true, read: (info && info.read) || 0, liveAt });
   }
   const t = state.thread;
   if (t && t.rs === rs && t.rootId === msg.thread) {
