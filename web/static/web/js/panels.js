@@ -28,13 +28,19 @@ export function setupPanels(context) {
   const form = $("directory-form");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    clearTimeout(searchTimer);
     search();
   });
   form.addEventListener("input", () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(search, 250);
   });
-  form.addEventListener("change", () => search());
+  // The filters search when chosen; the text field already did while typing. (A text field also
+  // fires "change" when left: searching again then would redraw the results under the focus of
+  // someone tabbing into them.)
+  form.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLSelectElement) search();
+  });
   $("directory-results").addEventListener("click", onDirectoryClick);
 
   for (const dialog of document.querySelectorAll("dialog")) {
