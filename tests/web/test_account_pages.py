@@ -308,6 +308,8 @@ def test_reset_and_two_factor_enrolment_work_with_the_keyboard_alone(
     tab_to(page, "a[href='/password-reset/']")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/password-reset/$"))
+    # Enter submits through the page's script, whose button is enabled once it has loaded.
+    expect(page.get_by_role("button", name="Recevoir un lien")).to_be_enabled()
     tab_to(page, "#reset-email")
     page.keyboard.type("quelquun@testville.test")
     page.keyboard.press("Enter")
@@ -384,3 +386,27 @@ def test_staff_without_two_factor_is_sent_to_enrol_then_reaches_the_main_screen(
         expect(page.locator("#me-name")).to_have_text("Sam Équipe")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "script", "button"),
+    [
+        ("/login/", "login.js", "Se connecter"),
+        ("/password-reset/", "reset.js", "Recevoir un lien"),
+        ("/signup/", "signup.js", "Créer mon compte"),
+    ],
+)
+def test_a_form_cannot_be_sent_before_its_script_has_loaded(new_context, path, script, button):
+    """A click before the page's module runs must not submit the form natively: the address or
+    password would land in the URL (and the server's logs), and the person would see nothing."""
+    page = new_context().new_page()
+    held = []
+    page.route(f"**/web/js/{script}*", lambda route: held.append(route))  # download hangs
+    page.goto(path, wait_until="commit")  # DOMContentLoaded waits for module scripts
+    submit = page.get_by_role("button", name=button, exact=True)
+    expect(submit).to_be_disabled()
+    expect(page.locator("form", has=submit)).to_have_attribute("method", "post")
+
+    for route in held:
+        route.continue_()
+    expect(submit).to_be_enabled()
