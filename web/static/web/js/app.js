@@ -4,7 +4,7 @@ import { _, fmt, ngettext } from "./i18n.js";
 import { Live } from "./live.js";
 import { initials } from "./format.js";
 import { Composer } from "./composer.js";
-import { el, renderMessages } from "./messages.js";
+import { el, isBot, renderMessages } from "./messages.js";
 import { setupPanels, showDirectory } from "./panels.js";
 import { levelFrame } from "./levels.js";
 import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
@@ -401,9 +401,8 @@ function renderContext() {
 
 /** Bot messages show the webhook's username (meta), which events do not carry: fetch it once. */
 function askMeta(rs) {
-  if (!state.bots.size) return;
   for (const msg of rs.messages.values()) {
-    if (!msg.id || msg.deleted || !state.bots.has(msg.author.id) || state.metaAsked.has(msg.id)) continue;
+    if (!msg.id || msg.deleted || !isBot(msg, state) || state.metaAsked.has(msg.id)) continue;
     state.metaAsked.add(msg.id);
     get(`/messages/${msg.id}`)
       .then((detail) => {

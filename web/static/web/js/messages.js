@@ -63,7 +63,7 @@ function messageNode(msg, ctx) {
     ctx.picker === msg.key,
     summary ? `${summary.count}|${summary.last}|${summary.participants.size}` : "",
     info ? `${info.following}|${unread}` : "",
-    ctx.bots && ctx.bots.has(msg.author.id),
+    isBot(msg, ctx),
     ctx.highlight === msg.id,
   ].join("|");
   const rev = `${msg.rev}|${msg.status}|${editing}|${confirming}|${extra}`;
@@ -95,6 +95,11 @@ function messageNode(msg, ctx) {
   return li;
 }
 
+/** A bot's message: its events say so (author.is_bot), and the room's members list does too. */
+export function isBot(msg, ctx) {
+  return msg.author.is_bot === true || Boolean(ctx.bots && ctx.bots.has(msg.author.id));
+}
+
 /** Replies by others after the read position of a followed thread. */
 export function threadUnread(summary, info, me) {
   if (!summary || !info || !info.following) return 0;
@@ -102,7 +107,7 @@ export function threadUnread(summary, info, me) {
 }
 
 function authorHead(msg, ctx, date) {
-  const bot = ctx.bots && ctx.bots.has(msg.author.id);
+  const bot = isBot(msg, ctx);
   const username = bot && msg.meta && typeof msg.meta.username === "string" ? msg.meta.username : "";
   return el(
     "p",
@@ -251,7 +256,7 @@ export function addMessageActions(hook) {
 function messageContent(msg, ctx, editing, confirming, summary, unread) {
   const date = new Date(msg.created_at);
   const head = authorHead(msg, ctx, date);
-  const bot = ctx.bots && ctx.bots.has(msg.author.id);
+  const bot = isBot(msg, ctx);
   const shownName = bot && msg.meta && typeof msg.meta.username === "string" && msg.meta.username ? msg.meta.username : msg.author.name;
   // Never an external icon_url (privacy, CSP): initials only.
   const avatar = el("span", { class: "avatar", "aria-hidden": "true", text: initials(shownName) });
