@@ -130,8 +130,19 @@ def webinar_list(request: HttpRequest, query: Query[AgendaQuery]) -> list[dict]:
     return selectors.agenda_for(user=request.auth, include_ended=query.ended)
 
 
+class NewRoomIn(StrictIn):
+    access: Literal["organisation", "open", "invite"] = Field(
+        "organisation",
+        description="invite makes a private room; organisation or open a thematic one (theme)",
+    )
+    theme: StrictStr | None = Field(None, description="Theme slug, required unless invite")
+
+
 class WebinarIn(StrictIn):
-    room: StrictInt
+    room: StrictInt | None = Field(None, description="An existing room the caller moderates")
+    new_room: NewRoomIn | None = Field(
+        None, description="Or a room to create for the webinar (named after it, caller owner)"
+    )
     title: StrictStr
     starts_at: StrictStr = Field(description="ISO 8601 with a time zone")
     ends_at: StrictStr
@@ -145,7 +156,8 @@ class WebinarIn(StrictIn):
 @router.post("/webinars", response={201: WebinarOut, **ERRORS}, summary="Programmer un webinaire")
 def webinar_create(request: HttpRequest, payload: WebinarIn) -> Status:
     fields = payload.dict()
-    room_id = positive_id(fields.pop("room"), "room")
+    room = fields.pop("room")
+    room_id = None if room is None else positive_id(room, "room")
     result = services.webinar_create(actor=request.auth, room_id=room_id, **fields)
     return Status(201, _webinar(request, result.webinar.pk))
 

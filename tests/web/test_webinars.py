@@ -111,3 +111,26 @@ def test_the_webinar_pages_have_no_serious_axe_violation(session, open_app):
         violations = axe_violations(page)
         nodes = [n["html"] + str(n["any"][0]["message"]) for v in violations for n in v["nodes"]]
         assert not violations, f"{name}: {describe(violations)} {nodes}"
+
+
+def test_a_host_schedules_a_webinar_in_a_room_created_for_it(session, open_app):
+    alice_session = session(ALICE[0])
+    title = unique("Atelier marchés publics")
+    agenda = open_app(alice_session, "/webinaires/")
+    form = agenda.locator("#schedule-form")
+    form.get_by_label("Salon", exact=True).select_option("new")
+    expect(agenda.locator("#schedule-new-room")).to_be_visible()
+    form.get_by_label("Accès").select_option("invite")
+    expect(agenda.locator("#schedule-theme-field")).to_be_hidden()
+    form.get_by_label("Titre").fill(title)
+    start = datetime.now() + timedelta(days=3)  # noqa: DTZ005 - the browser's local time
+    form.get_by_label("Début").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Fin").fill((start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_role("button", name="Programmer").click()
+
+    agenda.wait_for_url("**/console/")
+    webinar_id = int(agenda.url.rstrip("/").split("/")[-2])
+    webinar = api_ok(alice_session, "GET", f"/webinars/{webinar_id}")
+    assert webinar["room_name"] == title and webinar["role"] == "moderator"
+    room = api_ok(alice_session, "GET", f"/rooms/{webinar['room']}")
+    assert room["kind"] == "private" and room["role"] == "owner"

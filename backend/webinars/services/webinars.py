@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from backend.rooms.access import access_room_readable, is_moderator
+from backend.rooms.models import Room
 
 from .. import events
 from ..access import access_webinar, require_role
@@ -90,27 +91,62 @@ def _details(webinar: Webinar, fields: dict[str, Any]) -> list[str]:
     return changed
 
 
+NEW_ROOM_ACCESS = ("organisation", "open", "invite")
+
+
+def _room_for_webinar(
+    *, actor: User, title: str, description: str, new_room: dict[str, Any]
+) -> Room:
+    """A room created for the webinar, named after it, the creator its owner.
+
+    Invite-only makes it private; open or organisation-wide makes it thematic (a theme is then
+    required, as for any thematic room). ``room_create`` applies every rule of room creation.
+    """
+    from backend.rooms.services import room_create
+
+    if not isinstance(new_room, dict) or set(new_room) - {"access", "theme"}:
+        raise BadRequest(_("« new_room » accepte access et theme."), reason="bad_new_room")
+    access = new_room.get("access") or "organisation"
+    if access not in NEW_ROOM_ACCESS:
+        raise BadRequest(
+            _("« new_room.access » vaut organisation, open ou invite."), reason="bad_new_room"
+        )
+    theme = new_room.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise BadRequest(_("« new_room.theme » est le code d'un thème."), reason="bad_new_room")
+    kind = Room.Kind.PRIVATE if access == "invite" else Room.Kind.THEMATIC
+    return room_create(
+        actor=actor,
+        name=title[:100],
+        kind=kind,
+        access=access,
+        description=description[:2000],
+        theme=theme,
+    ).room
+
+
 @transaction.atomic
 def webinar_create(
     *,
     actor: User,
-    room_id: int,
     title: Any,
     starts_at: Any,
     ends_at: Any,
+    room_id: int | None = None,
+    new_room: dict[str, Any] | None = None,
     description: Any = "",
     **settings: Any,
 ) -> WebinarResult:
-    """A room's moderators schedule a webinar in it; the creator becomes its first moderator."""
+    """Schedule a webinar in a room the actor moderates, or in a room created for it (``new_room``:
+    access and theme); the creator becomes its first moderator."""
     title = clean_text(title, name="title", limit=TITLE_MAX)
     description = clean_text(description, name="description", limit=DESCRIPTION_MAX, required=False)
-    room, membership = access_room_readable(actor=actor, room_id=room_id)
-    if not is_moderator(user=actor, membership=membership):
-        raise Forbidden(_("Seuls les modérateurs du salon peuvent y programmer un webinaire."))
-    if room.archived_at is not None:
-        raise Forbidden(_("Ce salon est archivé."))
+    if (room_id is None) == (new_room is None):
+        raise BadRequest(
+            _("Indiquez soit un salon existant (room), soit un salon à créer (new_room)."),
+            reason="room_or_new_room",
+        )
     webinar = Webinar(
-        room=room,
         title=title,
         description=description,
         starts_at=_when(starts_at, "starts_at"),
@@ -119,6 +155,19 @@ def webinar_create(
     )
     _details(webinar, {})
     _settings(webinar, settings)
+    if new_room is not None:
+        if not actor.is_agent:
+            raise Forbidden()
+        room = _room_for_webinar(
+            actor=actor, title=title, description=description, new_room=new_room
+        )
+    else:
+        room, membership = access_room_readable(actor=actor, room_id=room_id)
+        if not is_moderator(user=actor, membership=membership):
+            raise Forbidden(_("Seuls les modérateurs du salon peuvent y programmer un webinaire."))
+        if room.archived_at is not None:
+            raise Forbidden(_("Ce salon est archivé."))
+    webinar.room = room
     webinar.save()
     Host.objects.create(webinar=webinar, user=actor, role=Host.Role.MODERATOR)
     to_room(webinar=webinar, kind="webinar.created", data=dict(events.webinar_out(webinar)))

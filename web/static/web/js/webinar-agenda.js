@@ -1,4 +1,5 @@
-// The agenda: upcoming and live webinars, registration, and scheduling for room moderators.
+// The agenda: upcoming and live webinars, registration, scheduling (in a room one moderates or
+// in a room created for the webinar) and the secret calendar feed link.
 import { del, get, post, showError } from "./api.js";
 import { formatFull } from "./format.js";
 import { _, ngettext } from "./i18n.js";
@@ -47,11 +48,31 @@ async function load() {
   if (!webinars.length) list.append(el("li", { text: _("Aucun webinaire à venir.") }));
 }
 
+function roomChoice(form) {
+  const room = form.namedItem("room").value;
+  if (room !== "new") return { room: Number(room) };
+  const access = form.namedItem("access").value;
+  const newRoom = { access };
+  if (access !== "invite") newRoom.theme = form.namedItem("theme").value;
+  return { new_room: newRoom };
+}
+
 async function setupSchedule() {
-  const rooms = (await get("/rooms?mine=true")).filter((r) => r.role === "owner" || r.role === "moderator");
-  if (!rooms.length) return;
+  const [mine, themes] = await Promise.all([get("/rooms?mine=true"), get("/themes")]);
+  const rooms = mine.filter((r) => r.role === "owner" || r.role === "moderator");
   const select = document.getElementById("schedule-room");
-  select.replaceChildren(...rooms.map((r) => el("option", { value: r.id, text: r.name })));
+  select.append(...rooms.map((r) => el("option", { value: r.id, text: r.name })));
+  document.getElementById("schedule-theme").replaceChildren(...themes.map((t) => el("option", { value: t.slug, text: t.name })));
+  const access = document.getElementById("schedule-access");
+  const sync = () => {
+    const creating = select.value === "new";
+    document.getElementById("schedule-new-room").hidden = !creating;
+    document.getElementById("schedule-theme-field").hidden = !creating || access.value === "invite";
+  };
+  select.addEventListener("change", sync);
+  access.addEventListener("change", sync);
+  if (rooms.length) select.value = String(rooms[0].id);
+  sync();
   document.getElementById("schedule").hidden = false;
   document.getElementById("schedule-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -60,7 +81,7 @@ async function setupSchedule() {
     error.hidden = true;
     try {
       const created = await post("/webinars", {
-        room: Number(form.namedItem("room").value),
+        ...roomChoice(form),
         title: form.namedItem("title").value,
         description: form.namedItem("description").value,
         starts_at: new Date(form.namedItem("starts_at").value).toISOString(),
