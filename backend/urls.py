@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from backend.api import api
 from backend.integrations.views import incoming_hook
+from backend.webinars import views as webinar_views
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
@@ -15,6 +16,12 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("api/v1/", api.urls),
     path("hooks/<str:secret>", incoming_hook, name="incoming-hook"),
+    path("webinars/feed/<str:secret>.ics", webinar_views.user_feed, name="webinar-feed"),
+    path(
+        "webinars/feed/<str:secret>/rooms/<int:room_id>.ics",
+        webinar_views.room_feed,
+        name="webinar-room-feed",
+    ),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt),
     path("", include("web.urls")),

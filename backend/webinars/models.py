@@ -182,3 +182,24 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on webinar {self.webinar_id}"
+
+
+class FeedToken(models.Model):
+    """The secret in a user's calendar feed URL (``/webinars/feed/<secret>.ics``).
+
+    Calendar clients carry no session cookie, so the URL is the credential. Only a SHA-256 digest
+    is stored (the URL is shown once); rotating replaces the row, so the old URL stops at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webinar_feed"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lien d'agenda secret")
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.prefix}… of {self.user_id}"

@@ -13,7 +13,7 @@ from backend.rooms.events import user_ref
 
 from . import events
 from .access import access_webinar, require_role
-from .models import Host, ModerationAction, Question, Registration, Vote, Webinar
+from .models import FeedToken, Host, ModerationAction, Question, Registration, Vote, Webinar
 
 
 def visible_webinars(user: User) -> QuerySet[Webinar]:
@@ -142,3 +142,53 @@ def export_rows_for(*, user: User, webinar_id: int) -> tuple[Webinar, list[Quest
         .order_by("-votes", "created_at", "pk")
     )
     return webinar, questions
+
+
+# --- calendar feeds --------------------------------------------------------------------------
+
+
+def my_webinars(*, user: User) -> QuerySet[Webinar]:
+    """The webinars on a user's calendar: registered or hosted, and still visible to them."""
+    mine = Webinar.objects.filter(registrations__user=user) | Webinar.objects.filter(
+        hosts__user=user
+    )
+    return (
+        visible_webinars(user)
+        .filter(pk__in=mine.values("pk"))
+        .select_related("room")
+        .order_by("starts_at", "pk")
+    )
+
+
+def room_webinars(*, room_id: int) -> QuerySet[Webinar]:
+    """Every webinar of a room (the caller has checked the room is readable)."""
+    return (
+        Webinar.objects.filter(room_id=room_id).select_related("room").order_by("starts_at", "pk")
+    )
+
+
+def feed_owner(*, secret: str) -> User | None:
+    """The agent whose secret feed URL this is; None for an unknown, rotated or revoked one."""
+    from backend.accounts.services import token_digest
+
+    if not secret or len(secret) > 100:
+        return None
+    record = (
+        FeedToken.objects.select_related("user", "user__organisation")
+        .filter(digest=token_digest(secret))
+        .first()
+    )
+    if record is None or not record.user.is_agent:
+        return None
+    return record.user
+
+
+def feed_status_for(*, user: User) -> dict[str, Any]:
+    record = FeedToken.objects.filter(user=user).first()
+    if record is None:
+        return {"exists": False, "prefix": None, "created_at": None}
+    return {
+        "exists": True,
+        "prefix": record.prefix,
+        "created_at": events.iso(record.created_at),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -134,3 +135,31 @@ def test_a_host_schedules_a_webinar_in_a_room_created_for_it(session, open_app):
     assert webinar["room_name"] == title and webinar["role"] == "moderator"
     room = api_ok(alice_session, "GET", f"/rooms/{webinar['room']}")
     assert room["kind"] == "private" and room["role"] == "owner"
+
+
+def test_the_agenda_gives_a_secret_feed_url_that_works_without_a_session(
+    session, new_context, open_app
+):
+    from urllib.parse import urlsplit
+
+    alice_session = session(ALICE[0])
+    room = private_room(alice_session, unique("Salon agenda"))
+    title = unique("Webinaire à l'agenda")
+    schedule(alice_session, room, title)
+    agenda = open_app(alice_session, "/webinaires/")
+    agenda.get_by_role("button", name="Créer mon lien secret").click()
+    link = agenda.get_by_label("Votre lien secret")
+    expect(link).to_have_value(re.compile(r"/webinars/feed/.+\.ics$"))
+    expect(agenda.get_by_role("button", name="Copier le lien")).to_be_visible()
+    expect(agenda.locator("#feed-state")).to_contain_text("est actif")
+    old = urlsplit(link.input_value()).path
+
+    calendar_client = new_context()  # no cookie, as a calendar application
+    response = calendar_client.request.get(old)
+    assert response.status == 200
+    assert "BEGIN:VCALENDAR" in response.text() and title in response.text()
+
+    agenda.get_by_role("button", name="Renouveler mon lien secret").click()
+    expect(link).not_to_have_value(re.compile(re.escape(old) + "$"))
+    assert calendar_client.request.get(old).status == 404
+    assert calendar_client.request.get(urlsplit(link.input_value()).path).status == 200

@@ -1,6 +1,7 @@
 """Webinar services: every write, whatever the entry point (REST, socket, CLI)."""
 
 from .bridge import qa_text, question_promote, question_to_chat
+from .feeds import FeedResult, feed_token_revoke, feed_token_rotate, feed_url
 from .questions import (
     QuestionResult,
     question_answer,
@@ -24,6 +25,10 @@ from .webinars import (
 )
 
 __all__ = [
+    "FeedResult",
+    "feed_token_revoke",
+    "feed_token_rotate",
+    "feed_url",
     "QuestionResult",
     "VoteResult",
     "WebinarResult",

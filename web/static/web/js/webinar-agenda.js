@@ -2,7 +2,7 @@
 // in a room created for the webinar) and the secret calendar feed link.
 import { del, get, post, showError } from "./api.js";
 import { formatFull } from "./format.js";
-import { _, ngettext } from "./i18n.js";
+import { _, fmt, ngettext } from "./i18n.js";
 import { STATE_LABELS, el, markReady } from "./webinar-core.js";
 
 const list = document.getElementById("agenda-list");
@@ -94,7 +94,56 @@ async function setupSchedule() {
   });
 }
 
-Promise.all([load(), setupSchedule()]).then(markReady, (err) => {
+function showFeed(status) {
+  const state = document.getElementById("feed-state");
+  document.getElementById("feed-rotate").textContent = status.exists ? _("Renouveler mon lien secret") : _("Créer mon lien secret");
+  document.getElementById("feed-revoke").hidden = !status.exists;
+  state.textContent = status.exists
+    ? fmt(_("Un lien secret est actif (créé le %(date)s, commence par %(prefix)s…)."), {
+        date: formatFull(new Date(status.created_at)),
+        prefix: status.prefix,
+      })
+    : _("Aucun lien secret actif.");
+}
+
+async function setupFeed() {
+  const field = document.getElementById("feed-url-field");
+  const input = document.getElementById("feed-url");
+  const state = document.getElementById("feed-state");
+  showFeed(await get("/me/webinars/feed"));
+  document.getElementById("feed-rotate").addEventListener("click", async () => {
+    try {
+      const created = await post("/me/webinars/feed");
+      showFeed(created);
+      input.value = created.url;
+      field.hidden = false;
+      input.focus();
+      input.select();
+    } catch (err) {
+      showError(state, err);
+    }
+  });
+  document.getElementById("feed-revoke").addEventListener("click", async () => {
+    try {
+      showFeed(await del("/me/webinars/feed"));
+      input.value = "";
+      field.hidden = true;
+    } catch (err) {
+      showError(state, err);
+    }
+  });
+  document.getElementById("feed-copy").addEventListener("click", async () => {
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      state.textContent = _("Lien copié.");
+    } catch {
+      state.textContent = _("Copiez le lien sélectionné (Ctrl+C).");
+    }
+  });
+}
+
+Promise.all([load(), setupSchedule(), setupFeed()]).then(markReady, (err) => {
   showError(statusBox, err);
   markReady();
 });
