@@ -3,8 +3,12 @@
 Like presence, scaled mode keeps a Redis sorted set per webinar of connection ids scored by
 expiry; every process refreshes its own, so a killed process's attendees expire by themselves.
 Embedded mode keeps the same in a dictionary. Count updates to the room are throttled to one
-per ``ANNOUNCE_EVERY`` per webinar and process; rooms whose attendance passes the presence
-limit stop carrying presence and typing (``Hub.quiet_rooms``).
+per ``ANNOUNCE_EVERY`` per webinar and process.
+
+Rooms whose webinar attendance passes the presence limit stop carrying presence and typing. That
+decision is kept in the same store as the count (a sorted set per room of the large webinars,
+scored by expiry), so every server process reads the same answer, including a process that has
+no attendee of the webinar; the processes holding attendees keep it fresh (``set_quiet``).
 """
 
 from __future__ import annotations
@@ -23,10 +27,28 @@ def _key(webinar_id: int) -> str:
     return f"{settings.PREAU_BUS_PREFIX}:attend:{int(webinar_id)}"
 
 
+def _quiet_key(room_id: int) -> str:
+    return f"{settings.PREAU_BUS_PREFIX}:quiet:{int(room_id)}"
+
+
 class LocalAttendance:
     def __init__(self) -> None:
         self.conns: dict[int, dict[str, float]] = {}
+        self.quiet: dict[int, dict[int, float]] = {}  # room -> large webinar -> expiry
         self.lock = threading.Lock()
+
+    async def set_quiet(self, room_id: int, webinar_id: int, quiet: bool) -> None:
+        with self.lock:
+            webinars = self.quiet.setdefault(room_id, {})
+            if quiet:
+                webinars[webinar_id] = time.time() + TTL
+            else:
+                webinars.pop(webinar_id, None)
+
+    async def quiet_rooms(self, room_ids: list[int]) -> set[int]:
+        now = time.time()
+        with self.lock:
+            return {r for r in room_ids if any(t > now for t in self.quiet.get(r, {}).values())}
 
     async def join(self, webinar_id: int, conn_id: str) -> int:
         with self.lock:
@@ -93,6 +115,25 @@ class RedisAttendance:
             pipe.zadd(_key(webinar_id), {conn_id: expiry})
             pipe.expire(_key(webinar_id), int(TTL * 2))
         await pipe.execute()
+
+    async def set_quiet(self, room_id: int, webinar_id: int, quiet: bool) -> None:
+        pipe = self.aio.pipeline()
+        if quiet:
+            pipe.zadd(_quiet_key(room_id), {str(webinar_id): time.time() + TTL})
+            pipe.expire(_quiet_key(room_id), int(TTL * 2))
+        else:
+            pipe.zrem(_quiet_key(room_id), str(webinar_id))
+        await pipe.execute()
+
+    async def quiet_rooms(self, room_ids: list[int]) -> set[int]:
+        if not room_ids:
+            return set()
+        now = time.time()
+        pipe = self.aio.pipeline(transaction=False)
+        for room_id in room_ids:
+            pipe.zcount(_quiet_key(room_id), now, "+inf")
+        counts = await pipe.execute()
+        return {r for r, n in zip(room_ids, counts, strict=True) if n}
 
     async def close(self) -> None:
         await self.aio.aclose()

@@ -590,8 +590,8 @@ class Connection(AsyncWebsocketConsumer):
         if room_id not in self.member_rooms:
             raise NotFound()
         now = time.monotonic()
-        if self._chatty(room_id) and (
-            now - self.typing_sent.get(room_id, -TYPING_INTERVAL) >= TYPING_INTERVAL
+        if now - self.typing_sent.get(room_id, -TYPING_INTERVAL) >= TYPING_INTERVAL and (
+            await self._chatty([room_id])
         ):
             self.typing_sent[room_id] = now
             await self.hub.publish_room_ephemeral(
@@ -618,14 +618,16 @@ class Connection(AsyncWebsocketConsumer):
             "user": {"id": self.user_id, "name": self.creds.name},
             "status": status,
         }
-        for room_id in list(self.member_rooms):
-            if self._chatty(room_id):
-                await self.hub.publish_room_ephemeral(room_id, frame)
+        for room_id in await self._chatty(list(self.member_rooms)):
+            await self.hub.publish_room_ephemeral(room_id, frame)
 
-    def _chatty(self, room_id: int) -> bool:
-        """Presence and typing are broadcast in small rooms only (not to a webinar audience)."""
-        count = self.member_rooms.get(room_id, 0)
-        return count <= PRESENCE_MAX_ROOM and room_id not in self.hub.quiet_rooms
+    async def _chatty(self, room_ids: list[int]) -> list[int]:
+        """The rooms where presence and typing are broadcast: small rooms without a large webinar
+        audience. Both tests read shared state (the member count stored in the database, the
+        attendance store), so every server process takes the same decision."""
+        small = [r for r in room_ids if self.member_rooms.get(r, 0) <= PRESENCE_MAX_ROOM]
+        quiet = await self.hub.quiet_rooms(small) if small else set()
+        return [r for r in small if r not in quiet]
 
     # --- webinars --------------------------------------------------------------------------
 

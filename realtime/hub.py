@@ -76,8 +76,6 @@ class Hub:
         self.webinar_rooms: dict[int, int] = {}
         self.announces: dict[int, asyncio.TimerHandle] = {}
         self.peaks: dict[int, int] = {}
-        # Rooms with a webinar audience over the presence limit: no presence, no typing.
-        self.quiet_rooms: set[int] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -264,10 +262,7 @@ class Hub:
             if count > peak:
                 peak = await webinar_peak(webinar_id, count)
                 self.peaks[webinar_id] = peak
-            if count > PRESENCE_MAX_ROOM:
-                self.quiet_rooms.add(room_id)
-            else:
-                self.quiet_rooms.discard(room_id)
+            await attendance.get_store().set_quiet(room_id, webinar_id, count > PRESENCE_MAX_ROOM)
             frame = {
                 "type": "webinar.attendance",
                 "room": room_id,
@@ -280,6 +275,32 @@ class Hub:
             log.warning("attendance update failed for webinar %s", webinar_id, exc_info=True)
         if webinar_id not in self.attending:
             self.webinar_rooms.pop(webinar_id, None)
+
+    async def quiet_rooms(self, room_ids: list[int]) -> set[int]:
+        """Rooms with a webinar audience over the presence limit: no presence, no typing.
+
+        Read from the shared attendance store, never from this process's sockets, so every
+        process decides alike.
+        """
+        from . import attendance
+
+        try:
+            return await attendance.get_store().quiet_rooms(room_ids)
+        except Exception:  # the store is down: err on the quiet side, presence is best-effort
+            log.debug("quiet rooms check failed", exc_info=True)
+            return set(room_ids)
+
+    async def _refresh_quiet(self) -> None:
+        """Keep the shared quiet flags of the webinars attended here from expiring (or drop them)."""
+        from . import attendance
+        from .consumers import PRESENCE_MAX_ROOM
+
+        store = attendance.get_store()
+        for webinar_id in list(self.attending):
+            room_id = self.webinar_rooms.get(webinar_id)
+            if room_id is not None:
+                count = await store.count(webinar_id)
+                await store.set_quiet(room_id, webinar_id, count > PRESENCE_MAX_ROOM)
 
     # --- ephemeral frames and presence upkeep ---------------------------------------------------
 
@@ -307,6 +328,7 @@ class Hub:
                 await attendance.get_store().refresh(
                     [(w, c.conn_id) for w, conns in self.attending.items() for c in conns]
                 )
+                await self._refresh_quiet()
                 for user_id in await store.sweep():
                     await self._announce_offline(user_id)
             except asyncio.CancelledError:
@@ -321,8 +343,10 @@ class Hub:
             "user": {"id": user_id, "name": rooms.name},
             "status": "offline",
         }
+        quiet = await self.quiet_rooms(list(rooms.room_ids))
         for room_id in rooms.room_ids:
-            await self.publish_room_ephemeral(room_id, frame)
+            if room_id not in quiet:
+                await self.publish_room_ephemeral(room_id, frame)
 
     # --- bus messages ------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from channels.testing import WebsocketCommunicator
 from backend.accounts import services as accounts
 from backend.accounts.models import User
 from backend.asgi import application
+from realtime import attendance, presence
 from realtime import hub as hub_module
-from realtime import presence
 
 SILENCE = 0.3  # seconds a socket must stay quiet to count as "received nothing"
 
@@ -25,11 +25,15 @@ SILENCE = 0.3  # seconds a socket must stay quiet to count as "received nothing"
 async def fresh_hub() -> AsyncIterator[None]:
     hub_module.reset_hub()
     presence.reset_store()
+    attendance.reset_store()
     yield
     await hub_module.get_hub().shutdown()
     await presence.get_store().close()
+    # Presence and typing read the quiet-room flags from the attendance store.
+    await attendance.get_store().close()
     hub_module.reset_hub()
     presence.reset_store()
+    attendance.reset_store()
 
 
 class Client:

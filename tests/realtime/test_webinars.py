@@ -303,3 +303,76 @@ async def test_presence_and_typing_are_off_in_a_room_with_a_large_audience(
     await attendee.request({"type": "typing", "room": webinar.room_id})
     await attendee.request({"type": "presence", "status": "away"})
     await host.assert_silent(0.5, allow=lambda f: f.get("type") == "webinar.attendance")
+
+
+async def _new_store_client() -> None:
+    await attendance.get_store().close()
+    attendance.reset_store()
+
+
+class _Conn:
+    """The two attributes attendance reads from a connection."""
+
+    def __init__(self, conn_id: str) -> None:
+        self.conn_id = conn_id
+        self.attending: dict[int, int] = {}
+
+
+async def test_two_independent_hubs_take_the_same_presence_off_decision(
+    alice, bob, monkeypatch, settings
+):
+    """The decision lives in the shared store: a process with no attendee of the webinar (hub B,
+    with a store client of its own) sees the room quiet as soon as the process holding the
+    audience (hub A) has counted it, and chatty again once the audience is gone."""
+    from realtime import consumers
+    from realtime.hub import Hub
+
+    assert settings.REDIS_URL, "two processes share Redis; the embedded mode has one process"
+    monkeypatch.setattr(consumers, "PRESENCE_MAX_ROOM", 2)
+    webinar = await setup_webinar(alice, [bob])
+    webinar_id, room_id = webinar.pk, webinar.room_id
+    hub_a, hub_b = Hub(), Hub()
+    conns = [_Conn(f"a{i}") for i in range(3)]
+    try:
+        for conn in conns:
+            await hub_a.attend(conn, webinar_id, room_id)  # type: ignore[arg-type]
+        await hub_a._announce_attendance(webinar_id)
+        assert await hub_a.quiet_rooms([room_id]) == {room_id}
+
+        await _new_store_client()  # hub B: another process, another connection to the store
+        assert await hub_b.quiet_rooms([room_id, room_id + 1]) == {room_id}
+
+        await hub_a.unattend(conns[0], webinar_id)  # type: ignore[arg-type]
+        await hub_a._announce_attendance(webinar_id)
+        await _new_store_client()
+        assert await hub_b.quiet_rooms([room_id]) == set()
+    finally:
+        for conn in conns:
+            await hub_a.unattend(conn, webinar_id)  # type: ignore[arg-type]
+        await attendance.get_store().set_quiet(room_id, webinar_id, False)
+        await hub_a.shutdown()
+        await hub_b.shutdown()
+
+
+async def test_a_member_who_does_not_attend_gets_no_typing_in_a_room_with_a_large_audience(
+    connect, alice, bob, monkeypatch
+):
+    """The room has 2 members (under the limit of 2) but 3 attending connections (over it): the
+    quiet decision comes from the shared attendance count, not from the members or sockets."""
+    from realtime import consumers
+
+    webinar = await setup_webinar(alice, [bob])
+    monkeypatch.setattr(consumers, "PRESENCE_MAX_ROOM", 2)
+    watcher = await connect(bob)  # a member who never attends
+    typist = await connect(alice)
+    await typist.request({"type": "typing", "room": webinar.room_id})
+    await watcher.recv_until(of_type("typing"))  # small room, no audience: typing flows
+
+    audience = [await connect(user) for user in (alice, bob, bob)]
+    for conn in audience:
+        await conn.request({"type": "webinar.attend", "webinar": webinar.pk})
+    await watcher.recv_until(lambda f: f.get("type") == "webinar.attendance" and f["count"] == 3)
+    other_typist = await connect(alice)
+    await other_typist.request({"type": "typing", "room": webinar.room_id})
+    await other_typist.request({"type": "presence", "status": "away"})
+    await watcher.assert_silent(0.5, allow=lambda f: f.get("type") == "webinar.attendance")
