@@ -241,7 +241,7 @@ def markdown(results: dict[str, Any]) -> str:
     if "S8" in sc:
         out += [
             "",
-            "## S8 live webinar Q&A (attendees attending, questions, votes, a host approving)",
+            "## S8 live webinar Q&A (attendees attending, questions, votes, hosts approving)",
             "",
         ]
         out += _rows_or_error(
@@ -249,6 +249,7 @@ def markdown(results: dict[str, Any]) -> str:
             lambda rows: _table(
                 [
                     "target",
+                    "client processes",
                     "attendees",
                     "questions/s",
                     "votes/s",
@@ -264,6 +265,7 @@ def markdown(results: dict[str, Any]) -> str:
                 [
                     [
                         r["target"],
+                        _f(r.get("client_processes", 1)),
                         _f(r["attendees"]),
                         _f(r["questions_per_s"]),
                         _f(r["votes_per_s"]),

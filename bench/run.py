@@ -45,7 +45,7 @@ def seed_spec(quick: bool, scenarios: list[str]) -> list[dict]:
     if "S7" in scenarios:
         groups.append({"name": "s7", "rooms": 1, "members": 50 if quick else 200})
     if "S8" in scenarios:
-        groups.append({"name": "s8", "rooms": 1, "members": 51 if quick else 501})
+        groups.append({"name": "s8", "rooms": 1, "members": 53 if quick else 2003})
     return groups
 
 
