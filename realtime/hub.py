@@ -273,7 +273,9 @@ class Hub:
             await self.publish_room_ephemeral(room_id, frame)
         except Exception:
             log.warning("attendance update failed for webinar %s", webinar_id, exc_info=True)
-        if webinar_id not in self.attending:
+        # Keep the room while another announce is due: the last attendees may have left while
+        # this one awaited, and theirs must still reach the room (count 0, presence back on).
+        if webinar_id not in self.attending and webinar_id not in self.announces:
             self.webinar_rooms.pop(webinar_id, None)
 
     async def quiet_rooms(self, room_ids: list[int]) -> set[int]:

@@ -376,3 +376,46 @@ async def test_a_member_who_does_not_attend_gets_no_typing_in_a_room_with_a_larg
     await other_typist.request({"type": "typing", "room": webinar.room_id})
     await other_typist.request({"type": "presence", "status": "away"})
     await watcher.assert_silent(0.5, allow=lambda f: f.get("type") == "webinar.attendance")
+
+
+async def test_the_last_attendees_leaving_during_an_announce_still_get_announced(
+    alice, bob, monkeypatch
+):
+    """An announce that is reading the count when the last attendee leaves must not forget the
+    webinar's room: the next announce (count 0, presence back on) still goes out."""
+    from realtime.hub import Hub
+
+    webinar = await setup_webinar(alice, [bob])
+    hub = Hub()
+    sent: list[dict[str, Any]] = []
+
+    async def record(room_id: int, frame: dict[str, Any]) -> None:
+        sent.append(frame)
+
+    monkeypatch.setattr(hub, "publish_room_ephemeral", record)
+    store = attendance.get_store()
+    reading, release = asyncio.Event(), asyncio.Event()
+    real_count = store.count
+
+    async def slow_count(webinar_id: int) -> int:
+        reading.set()
+        await release.wait()
+        return await real_count(webinar_id)
+
+    conn = _Conn("c1")
+    try:
+        await hub.attend(conn, webinar.pk, webinar.room_id)  # type: ignore[arg-type]
+        hub.announces.pop(webinar.pk).cancel()
+        monkeypatch.setattr(store, "count", slow_count)
+        first = asyncio.ensure_future(hub._announce_attendance(webinar.pk))
+        await reading.wait()
+        await hub.unattend(conn, webinar.pk)  # type: ignore[arg-type]
+        release.set()
+        await first
+        assert webinar.pk in hub.announces  # the leave scheduled another announce
+        hub.announces.pop(webinar.pk).cancel()
+        await hub._announce_attendance(webinar.pk)
+        assert [f["count"] for f in sent] == [0, 0]
+    finally:
+        await hub.unattend(conn, webinar.pk)  # type: ignore[arg-type]
+        await hub.shutdown()
