@@ -471,6 +471,8 @@ class LocalSubscriber:
 class RedisSubscriber:
     """Scaled mode: one pub/sub connection per process, resubscribed after a reconnect."""
 
+    IDLE_PING = 30.0  # seconds without a message before pinging Redis
+
     def __init__(self, url: str, hub: Hub) -> None:
         self.url = url
         self.hub = hub
@@ -506,15 +508,17 @@ class RedisSubscriber:
                 self.hub.bus_up()
                 delay = 0.2
                 while True:
-                    message = await self.pubsub.get_message(timeout=30)
+                    message = await self.pubsub.get_message(timeout=self.IDLE_PING)
                     if message is None:
                         await self.pubsub.ping()
                         continue
                     kind = message["type"]
+                    if kind not in ("message", "subscribe"):
+                        continue  # the idle ping's "pong" (no channel), unsubscribe replies
                     channel = message["channel"].decode()
                     if kind == "message":
                         self.hub.on_message(channel, message["data"])
-                    elif kind == "subscribe":
+                    else:
                         future = self.confirmations.pop(channel, None)
                         if future is not None and not future.done():
                             future.set_result(None)
