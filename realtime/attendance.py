@@ -82,9 +82,9 @@ class LocalAttendance:
 
 class RedisAttendance:
     def __init__(self, url: str) -> None:
-        import redis.asyncio as aioredis
+        from .bus import async_redis
 
-        self.aio: Any = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        self.aio: Any = async_redis(url, socket_timeout=2)
 
     async def join(self, webinar_id: int, conn_id: str) -> int:
         now = time.time()

@@ -66,3 +66,28 @@ def reset_bus() -> None:
     global _bus
     with _bus_lock:
         _bus = None
+
+
+# Connections per asyncio Redis client of a process (presence, attendance, ephemeral publish).
+ASYNC_POOL_SIZE = 50
+ASYNC_POOL_WAIT = 5.0
+
+
+def async_redis(url: str, **kwargs: object) -> object:
+    """An asyncio Redis client whose pool makes a burst wait for a free connection.
+
+    redis-py's default pool refuses at once ("Too many connections", 100) when a burst needs more:
+    a webinar audience of a few hundred closing together then lost its attendance leaves and
+    presence updates. A blocking pool queues them (up to ``ASYNC_POOL_WAIT`` seconds) and bounds
+    the connections each process opens to Redis.
+    """
+    import redis.asyncio as aioredis
+
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=ASYNC_POOL_SIZE,
+        timeout=ASYNC_POOL_WAIT,
+        socket_connect_timeout=2,
+        **kwargs,
+    )
+    return aioredis.Redis.from_pool(pool)  # closing the client closes its pool

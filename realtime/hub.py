@@ -567,9 +567,7 @@ class RedisSubscriber:
     async def publish(self, channel: str, data: bytes) -> None:
         """Ephemeral frames (typing, presence): best effort, from the event loop."""
         if self.publisher is None:
-            import redis.asyncio as aioredis
-
-            self.publisher = aioredis.Redis.from_url(self.url, socket_connect_timeout=2)
+            self.publisher = bus_module.async_redis(self.url)
         try:
             await self.publisher.publish(channel, data)
         except Exception:

@@ -78,9 +78,10 @@ class LocalPresence:
 class RedisPresence:
     def __init__(self, url: str) -> None:
         import redis
-        import redis.asyncio as aioredis
 
-        self.aio = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        from .bus import async_redis
+
+        self.aio: Any = async_redis(url, socket_timeout=2)
         self.sync = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
     async def connect(self, user_id: int, conn_id: str) -> bool:
