@@ -50,7 +50,8 @@ class JobOffer(models.Model):
     category = models.CharField(_("catégorie"), max_length=1, choices=Category.choices)
     field = models.CharField(_("filière"), max_length=32, choices=Filiere.choices)
     closes_on = models.DateField(_("date limite de candidature"))
-    link = models.URLField(_("lien"), max_length=2048)
+    # Checked by the services (https only); a plain CharField keeps forms from guessing a scheme.
+    link = models.CharField(_("lien"), max_length=2048)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="job_offers"
     )

@@ -253,3 +253,23 @@ def test_a_poster_banned_from_a_room_does_not_announce_there(api_for, alice, bob
 
     assert rh.pk not in job_messages(job)
     assert audience["commune"].pk in job_messages(job)
+
+
+def test_a_refusal_reads_in_the_callers_language(api_for, alice, places):
+    response = api_for(alice).post("/jobs", offer(category="D"), **{"Accept-Language": "en"})
+
+    assert response.status_code == 400
+    assert response.json_body["message"] == "Unknown category: D (A, B or C)."
+
+
+def test_the_admin_lists_and_opens_offers(client, api_for, alice, places):
+    from django.contrib.auth import get_user_model
+
+    job = api_for(alice).post("/jobs", offer()).json_body["id"]
+    staff = get_user_model().objects.create_superuser(
+        email="admin@villeurbanne.test", password="x" * 20, name="Admin"
+    )
+    client.force_login(staff)
+
+    assert client.get("/admin/jobs/joboffer/?q=ressources").status_code == 200
+    assert client.get(f"/admin/jobs/joboffer/{job}/change/").status_code == 200
