@@ -108,3 +108,24 @@ def job_detail_for(*, user: User, job_id: int) -> dict[str, Any]:
         .values_list("room_id", flat=True)
     )
     return job_out(offer, viewer=user, announced=announced)
+
+
+def offers_for_export(user: User) -> list[dict[str, Any]]:
+    """The offers a person posted, withdrawn ones included (their personal data export)."""
+    offers = JobOffer.objects.filter(author=user).select_related("organisation", "commune")
+    return [
+        {
+            "id": o.pk,
+            "title": o.title,
+            "description": o.description,
+            "organisation": o.organisation.name,
+            "commune": o.commune.insee_code,
+            "category": o.category,
+            "field": o.field,
+            "closes_on": o.closes_on.isoformat(),
+            "link": o.link,
+            "created_at": iso(o.created_at),
+            "withdrawn_at": iso(o.withdrawn_at),
+        }
+        for o in offers.order_by("pk")
+    ]

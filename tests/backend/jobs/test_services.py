@@ -273,3 +273,20 @@ def test_the_admin_lists_and_opens_offers(client, api_for, alice, places):
 
     assert client.get("/admin/jobs/joboffer/?q=ressources").status_code == 200
     assert client.get(f"/admin/jobs/joboffer/{job}/change/").status_code == 200
+
+
+def test_the_personal_export_holds_my_offers_and_not_others(api_for, alice, bob, places):
+    import io
+    import json
+    import zipfile
+
+    from backend.privacy import services as privacy
+
+    mine = api_for(alice).post("/jobs", offer(title="Mon offre")).json_body["id"]
+    api_for(bob).post("/jobs", offer(title="L'offre de Bob"))
+    out = io.BytesIO()
+
+    privacy.user_export(user=alice, out=out)
+
+    exported = json.loads(zipfile.ZipFile(out).read("jobs.json"))
+    assert [(o["id"], o["title"]) for o in exported] == [(mine, "Mon offre")]
