@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "backend.moderation",
     "backend.webinars",
     "backend.community",
+    "backend.jobs",
     "realtime",
     "web",
 ]
@@ -299,6 +300,8 @@ PREAU = {
     # The level from which messages may carry links and files, and rooms may be created.
     "LEVEL_FOR_LINKS": int(_env("PREAU_LEVEL_FOR_LINKS", "2")),
     "LEVEL_FOR_ROOMS": int(_env("PREAU_LEVEL_FOR_ROOMS", "2")),
+    # The level from which agents post job offers (staff always may).
+    "LEVEL_FOR_JOBS": int(_env("PREAU_LEVEL_FOR_JOBS", "2")),
     # Messages per minute below LEVEL_FOR_LINKS (new members are rate-limited more strictly).
     "NEW_MEMBER_MESSAGES_PER_MINUTE": int(_env("PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE", "5")),
 }

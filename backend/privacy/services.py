@@ -178,6 +178,12 @@ def _community(user: User) -> Any:
     }
 
 
+def _jobs(user: User) -> Any:
+    from backend.jobs.selectors import offers_for_export
+
+    return offers_for_export(user)
+
+
 _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "profile.json": _profile,
     "rooms.json": _rooms,
@@ -187,6 +193,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "tokens.json": _tokens,
     "sessions.json": _sessions,
     "community.json": _community,
+    "jobs.json": _jobs,
 }
 
 _README = """Export de vos données Préau ({date})
@@ -199,6 +206,7 @@ files.json     les fichiers que vous avez déposés ; leur contenu est dans file
 tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
 community.json votre fiche d'annuaire (compétences, CV), votre niveau et vos points
+jobs.json      les offres d'emploi que vous avez publiées
 
 Les messages des autres personnes ne figurent pas dans cet export.
 """

@@ -17,6 +17,7 @@ from backend.integrations.models import (
     OutgoingDelivery,
     OutgoingWebhook,
 )
+from backend.jobs.models import JobAnnouncement, JobOffer
 from backend.messaging.models import Mention, Message, MessageRevision, Reaction, ThreadFollow
 from backend.moderation.models import Ban, HiddenMessage, Mute, Pin, Report, RoomPolicy
 from backend.rooms import services as rooms
@@ -64,6 +65,8 @@ WATCHED = [
     PointEntry,
     MemberProfile,
     UsefulMark,
+    JobOffer,
+    JobAnnouncement,
 ]
 
 

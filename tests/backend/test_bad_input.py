@@ -31,6 +31,8 @@ from backend.integrations.models import (
     IncomingWebhook,
     OutgoingWebhook,
 )
+from backend.jobs import services as jobs
+from backend.jobs.models import JobOffer
 from backend.messaging import services as messaging
 from backend.messaging.models import Message, ThreadFollow
 from backend.moderation import reports
@@ -82,6 +84,7 @@ class Endpoint:
             "webinar_id",
             "question_id",
             "user_id",
+            "job_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
 
@@ -400,6 +403,44 @@ ENDPOINTS += [  # community: levels, useful answers, the member directory
         {"skills": ["Marchés publics"], "cv": "## Parcours", "territory": ""},
     ),
 ]
+ENDPOINTS += [  # jobs: the jobs board
+    Endpoint(
+        "GET",
+        "/jobs",
+        params="territory=69266",
+        query={
+            "limit": "abc",
+            "offset": "-1",
+            "territory": "123456",
+            "territory_level": "canton",
+            "category": "D",
+            "field": "x" * 33,
+            "mine": "peut-être",
+        },
+    ),
+    Endpoint(
+        "POST",
+        "/jobs",
+        {
+            "title": "Secrétaire de mairie",
+            "commune": "69266",
+            "category": "B",
+            "field": "administrative",
+            "closes_on": "{closes_on}",
+            "link": "https://www.emploi-territorial.fr/offre/1",
+            "description": "## Missions",
+        },
+        long_fields=("title", "description", "link"),
+    ),
+    Endpoint("GET", "/jobs/{job_id}"),
+    Endpoint(
+        "PATCH",
+        "/jobs/{job_id}",
+        {"title": "Secrétaire général", "description": "Temps plein"},
+        long_fields=("title", "description"),
+    ),
+    Endpoint("DELETE", "/jobs/{job_id}"),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -463,7 +504,7 @@ class World:
 
 
 @pytest.fixture
-def world(api_for, make_agent, org, alice, bob, themes) -> World:
+def world(api_for, make_agent, org, alice, bob, themes, territories) -> World:
     carol = make_agent(org, name="Carole")
     room = rooms.room_create(actor=alice, name="Cellule", kind="private", access="invite").room
     rooms.room_invite(actor=alice, room_id=room.pk, user_id=bob.pk)
@@ -513,6 +554,16 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
+    closes_on = (timezone.localdate() + timedelta(days=30)).isoformat()
+    job = jobs.job_create(
+        actor=alice,
+        title="Agent d'accueil",
+        commune="69266",
+        category="C",
+        field="administrative",
+        closes_on=closes_on,
+        link="https://www.emploi-territorial.fr/offre/2",
+    ).offer
     values = {
         "room_id": room.pk,
         "message_id": message.pk,
@@ -533,6 +584,8 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "user_id": bob.pk,
         "carol_id": carol.pk,
         "bob_reply_id": bob_reply.pk,
+        "job_id": job.pk,
+        "closes_on": closes_on,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -580,6 +633,11 @@ def state() -> dict[str, Any]:
             )
         ),
         "mail": len(mail.outbox),
+        "jobs": list(
+            JobOffer.objects.order_by("pk").values_list(
+                "pk", "title", "description", "closes_on", "withdrawn_at"
+            )
+        ),
     }
 
 
@@ -665,6 +723,7 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
             "PATCH /me",
             "PATCH /bots/{bot_id}",
             "PATCH /account/directory-profile",
+            "PATCH /jobs/{job_id}",
         }
     ]
 )
