@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "backend.moderation",
     "backend.webinars",
     "backend.community",
+    "backend.contacts",
     "realtime",
     "web",
 ]
