@@ -141,3 +141,19 @@ def test_the_list_shows_presence_from_the_presence_store(alice, bob, outsider, a
         assert found == {"Bob Durand": "offline", "Olivia Extérieure": "away"}
     finally:
         presence.reset_store()
+
+
+def test_the_pages_are_for_agents_only(alice):
+    from django.test import Client
+
+    anonymous = Client()
+    for path in ("/contacts/", "/contacts/import/"):
+        response = anonymous.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+    agent = Client()
+    agent.force_login(alice)
+    page = agent.get("/contacts/import/").content.decode()
+    assert 'id="import-upload"' in page
+    assert "Nom &lt;adresse&gt;" in page
+    assert agent.get("/contacts/").status_code == 200
