@@ -157,3 +157,35 @@ def test_the_pages_are_for_agents_only(alice):
     assert 'id="import-upload"' in page
     assert "Nom &lt;adresse&gt;" in page
     assert agent.get("/contacts/").status_code == 200
+
+
+def test_the_data_export_lists_ones_contacts_and_nobody_elses(alice, bob, outsider, api_for):
+    import io
+    import json
+    import zipfile
+
+    api_for(alice).call("PUT", f"/contacts/{bob.pk}")
+    api_for(bob).call("PUT", f"/contacts/{outsider.pk}")
+    api = api_for(alice)
+
+    response = api.client.get("/api/v1/me/export", headers=api.headers)
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    exported = json.loads(archive.read("contacts.json"))
+    assert [c["name"] for c in exported["contacts"]] == ["Bob Durand"]
+    assert exported["invitations_sent"] == []
+    assert "contacts.json" in archive.read("README.txt").decode()
+
+
+def test_erasing_an_account_removes_its_contacts_both_ways(alice, bob, outsider, api_for):
+    from backend.privacy.services import account_erase
+    from tests.conftest import PASSWORD
+
+    api_for(alice).call("PUT", f"/contacts/{bob.pk}")
+    api_for(bob).call("PUT", f"/contacts/{alice.pk}")
+    api_for(outsider).call("PUT", f"/contacts/{bob.pk}")
+
+    account_erase(user=bob, password=PASSWORD, mode="anonymise")
+
+    assert list(Contact.objects.values_list("owner_id", "contact_id")) == []
+    assert api_for(alice).get("/contacts").json_body == []
