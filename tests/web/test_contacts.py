@@ -140,3 +140,13 @@ def test_someone_else_cannot_see_ones_contacts(session, open_app):
     page = open_app(olivia, "/contacts/")
 
     expect(page.locator("#contacts-body tr", has_text=BOB[1])).to_have_count(0)
+
+
+def test_the_invitation_link_fills_in_the_sign_up_address(new_context):
+    page = new_context().new_page()
+
+    page.goto("/signup/?email=invitee%40testville.test")
+
+    expect(page.get_by_label("Adresse électronique professionnelle")).to_have_value(
+        "invitee@testville.test"
+    )
