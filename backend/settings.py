@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "backend.webinars",
     "backend.community",
     "backend.jobs",
+    "backend.contacts",
     "realtime",
     "web",
 ]

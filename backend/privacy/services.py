@@ -182,6 +182,20 @@ def _jobs(user: User) -> Any:
     from backend.jobs.selectors import offers_for_export
 
     return offers_for_export(user)
+def _contacts(user: User) -> Any:
+    from backend.contacts.models import Contact, ContactInvitation
+
+    rows = Contact.objects.filter(owner=user).select_related("contact").order_by("pk")
+    return {
+        "contacts": [
+            {"id": r.contact_id, "name": r.contact.name, "added_at": iso(r.created_at)}
+            for r in rows
+        ],
+        # Only when invitations were sent: their addresses are not kept (a digest only).
+        "invitations_sent": [
+            iso(i.created_at) for i in ContactInvitation.objects.filter(inviter=user).order_by("pk")
+        ],
+    }
 
 
 _EXPORTERS: dict[str, Callable[[User], Any]] = {
@@ -194,6 +208,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "sessions.json": _sessions,
     "community.json": _community,
     "jobs.json": _jobs,
+    "contacts.json": _contacts,
 }
 
 _README = """Export de vos données Préau ({date})
@@ -207,6 +222,7 @@ tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
 community.json votre fiche d'annuaire (compétences, CV), votre niveau et vos points
 jobs.json      les offres d'emploi que vous avez publiées
+contacts.json  vos contacts et la date des invitations que vous avez envoyées
 
 Les messages des autres personnes ne figurent pas dans cet export.
 """
@@ -312,6 +328,10 @@ def account_erase(
         from backend.community.models import MemberProfile
 
         MemberProfile.objects.filter(user=user).delete()  # skills, CV, its publication
+        from backend.contacts.models import Contact, ContactInvitation
+
+        Contact.objects.filter(Q(owner=user) | Q(contact=user)).delete()
+        ContactInvitation.objects.filter(inviter=user).delete()
         ApiToken.objects.filter(user=user).delete()
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

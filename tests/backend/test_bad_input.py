@@ -22,6 +22,8 @@ from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
+from backend.contacts import services as contacts
+from backend.contacts.models import Contact, ContactInvitation
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
 from backend.integrations.models import (
@@ -440,6 +442,18 @@ ENDPOINTS += [  # jobs: the jobs board
         long_fields=("title", "description"),
     ),
     Endpoint("DELETE", "/jobs/{job_id}"),
+ENDPOINTS += [  # contacts, contact import, invitations
+    Endpoint("GET", "/contacts", params="q=Bob", query={"q": "x" * 201}),
+    Endpoint("PUT", "/contacts/{user_id}", values={"user_id": "bob_id"}),
+    Endpoint("DELETE", "/contacts/{user_id}", values={"user_id": "contact_id"}),
+    Endpoint("POST", "/contact-import", {"text": "{carol}, Bob <{bob}>"}, query={"add": "x"}),
+    Endpoint("POST", "/contact-import/file", upload="csv", query={"add": "x"}),
+    Endpoint(
+        "POST",
+        "/contact-invitations",
+        {"email": "invitee@villeurbanne.test"},
+        long_fields=("email",),
+    ),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -491,6 +505,8 @@ class World:
                 {
                     "file": SimpleUploadedFile("logo.png", PNG)
                     if endpoint.upload == "image"
+                    else SimpleUploadedFile("carnet.csv", b"email\nx@villeurbanne.test\n")
+                    if endpoint.upload == "csv"
                     else SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n")
                 },
                 headers=self.api.headers,
@@ -588,6 +604,8 @@ def world(api_for, make_agent, org, alice, bob, themes, territories) -> World:
         "closes_on": closes_on,
         "alice": alice.email,
         "carol": carol.email,
+        "bob": bob.email,
+        "contact_id": contacts.contact_add(actor=alice, user_id=carol.pk).contact.pk,
         "password": "correct-horse-battery-staple",
         "verify_token": accounts.verification_token(pending),
         "reset_token": passwords.password_reset_token(alice),
@@ -638,6 +656,8 @@ def state() -> dict[str, Any]:
                 "pk", "title", "description", "closes_on", "withdrawn_at"
             )
         ),
+        "contacts": list(Contact.objects.order_by("pk").values_list("owner_id", "contact_id")),
+        "invitations": ContactInvitation.objects.count(),
     }
 
 

@@ -43,6 +43,9 @@ def assert_secure_headers(response) -> None:  # type: ignore[no-untyped-def]
         ("/members/1/", 302),  # a member's profile page
         ("/api/v1/members", 401),  # the directory's API
         ("/cv/987654/", 404),  # a CV that does not exist or is not published
+        ("/contacts/", 302),  # one's contacts, for agents only
+        ("/contacts/import/", 302),  # the contact import
+        ("/api/v1/contacts", 401),  # the contacts' API
     ],
 )
 def test_every_kind_of_response_carries_the_security_headers(path, status):

@@ -1,5 +1,6 @@
 // A member's profile page (/members/<id>/).
 import { get, showError } from "./api.js";
+import { contactIds, contactToggle, myId } from "./contact-toggle.js";
 import { _, fmt } from "./i18n.js";
 import { LEVEL_LABELS, levelBadge } from "./levels.js";
 import { renderMarkdown } from "./markdown.js";
@@ -47,6 +48,14 @@ async function main() {
       mail.href = `mailto:${member.email}`;
       mail.textContent = member.email;
       fact(facts, _("Adresse électronique"), mail);
+    }
+    const [ids, me] = await Promise.all([contactIds(), myId()]);
+    if (ids && member.id !== me) {
+      $("member-contact").replaceChildren(
+        contactToggle(member, ids, (text) => {
+          $("contact-status").textContent = text;
+        }),
+      );
     }
     const skills = $("member-skills");
     skills.replaceChildren(

@@ -1,5 +1,6 @@
 // The member directory (/members/): search with filters, and the members-by-territory view.
 import { get, showError } from "./api.js";
+import { contactIds, contactToggle, myId } from "./contact-toggle.js";
 import { _, fmt, ngettext } from "./i18n.js";
 import { levelBadge } from "./levels.js";
 import { drawMap } from "./territory-map.js";
@@ -23,7 +24,11 @@ function place(territory) {
   return parts.join(", ");
 }
 
-function card(member) {
+const announce = (text) => {
+  $("contact-status").textContent = text;
+};
+
+function card(member, ids, me) {
   const li = document.createElement("li");
   const head = node("p");
   const link = node("a", member.name);
@@ -47,6 +52,7 @@ function card(member) {
     line.append(mail);
     li.append(line);
   }
+  if (ids && member.id !== me) li.append(contactToggle(member, ids, announce));
   return li;
 }
 
@@ -60,8 +66,8 @@ async function search(form) {
   errorBox.hidden = true;
   history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
   try {
-    const found = await get(`/members?${params}`);
-    $("results").replaceChildren(...found.map(card));
+    const [found, ids, me] = await Promise.all([get(`/members?${params}`), contactIds(), myId()]);
+    $("results").replaceChildren(...found.map((member) => card(member, ids, me)));
     $("results-count").textContent = found.length
       ? ngettext("%(n)s membre trouvé.", "%(n)s membres trouvés.", found.length, { n: found.length })
       : _("Aucun membre ne correspond à cette recherche.");

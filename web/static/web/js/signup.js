@@ -9,6 +9,10 @@ const drForm = document.getElementById("domain-request-form");
 const drError = document.getElementById("domain-request-error");
 const drDone = document.getElementById("domain-request-done");
 
+// An invitation link (contact import) names the invited address: fill it in.
+const invited = new URLSearchParams(location.search).get("email");
+if (invited && !form.elements.email.value) form.elements.email.value = invited.slice(0, 254);
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   errorBox.hidden = true;
