@@ -8,6 +8,7 @@ from backend.accounts.api import router as accounts_router
 from backend.accounts.security_api import router as account_security_router
 from backend.common.api import install_error_handlers
 from backend.community.api import router as community_router
+from backend.fiches.api import router as fiches_router
 from backend.integrations.api import router as integrations_router
 from backend.messaging.api import router as messaging_router
 from backend.moderation.api import router as moderation_router
@@ -39,3 +40,4 @@ api.add_router("", integrations_router)
 api.add_router("", moderation_router)
 api.add_router("", webinars_router)
 api.add_router("", community_router)
+api.add_router("", fiches_router)

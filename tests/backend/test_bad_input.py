@@ -22,6 +22,8 @@ from backend.accounts import otp, passwords
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
+from backend.fiches import services as fiches
+from backend.fiches.models import Fiche
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
 from backend.integrations.models import (
@@ -82,6 +84,7 @@ class Endpoint:
             "webinar_id",
             "question_id",
             "user_id",
+            "fiche_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
 
@@ -397,6 +400,28 @@ ENDPOINTS += [  # community: levels, useful answers, the member directory
         {"skills": ["Marchés publics"], "cv": "## Parcours", "territory": ""},
     ),
 ]
+ENDPOINTS += [  # fiches pratiques
+    Endpoint(
+        "GET",
+        "/fiches",
+        query={"q": "x" * 201, "theme": "x" * 65, "territory": "123456", "limit": "0"},
+    ),
+    Endpoint(
+        "POST",
+        "/fiches",
+        {"thread": "{message_id}", "title": "Fiche", "summary": "Synthèse"},
+        long_fields=("title",),
+    ),
+    Endpoint("GET", "/fiches/{fiche_id}"),
+    Endpoint("PATCH", "/fiches/{fiche_id}", {"title": "Titre revu"}, long_fields=("title",)),
+    Endpoint("GET", "/fiches/{fiche_id}/history"),
+    Endpoint("PUT", "/fiches/{fiche_id}/validation"),
+    Endpoint("DELETE", "/fiches/{fiche_id}/validation"),
+    Endpoint("PUT", "/fiches/{fiche_id}/publication"),
+    Endpoint("DELETE", "/fiches/{fiche_id}/publication"),
+    Endpoint("GET", "/fiches/{fiche_id}/export.md"),
+    Endpoint("GET", "/fiches/{fiche_id}/files/{file_id}"),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -507,6 +532,10 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
     bob_reply = messaging.message_send(
         actor=bob, room_id=room.pk, body="Voici", thread=asked.pk
     ).message
+    attachment.refresh_from_db()
+    fiche = fiches.fiche_create(  # made of the message carrying the file
+        actor=alice, messages=[attachment.message_id], title="Fiche", summary="Synthèse"
+    ).fiche
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -530,6 +559,7 @@ def world(api_for, make_agent, org, alice, bob, themes) -> World:
         "user_id": bob.pk,
         "carol_id": carol.pk,
         "bob_reply_id": bob_reply.pk,
+        "fiche_id": fiche.pk,
         "alice": alice.email,
         "carol": carol.email,
         "password": "correct-horse-battery-staple",
@@ -574,6 +604,11 @@ def state() -> dict[str, Any]:
         "questions": list(
             Question.objects.order_by("pk").values_list(
                 "pk", "body", "moderation", "answer_state", "answer", "votes", "labels", "pinned"
+            )
+        ),
+        "fiches": list(
+            Fiche.objects.order_by("pk").values_list(
+                "pk", "title", "summary", "validated_at", "published_at", "revision_count"
             )
         ),
         "mail": len(mail.outbox),
