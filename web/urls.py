@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, bots_views, community_views, views, webinars
+from . import account_views, bots_views, community_views, fiches_views, views, webinars
 
 app_name = "web"
 urlpatterns = [
@@ -23,6 +23,9 @@ urlpatterns = [
     path("members/<int:user_id>/", community_views.member_page, name="member"),
     # A published CV: the one page without X-Robots-Tag: noindex (robots.txt allows /cv/ only).
     path("cv/<int:user_id>/", community_views.public_cv_page, name="public_cv"),
+    path("fiches/", fiches_views.fiches_page, name="fiches"),
+    path("fiches/nouvelle/", fiches_views.fiche_new_page, name="fiche-new"),
+    path("fiches/<int:fiche_id>/", fiches_views.fiche_page, name="fiche"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),
