@@ -116,3 +116,28 @@ def test_a_thread_becomes_a_fiche_edited_validated_found_and_printed(
     assert api_ok(olivia, "GET", "/fiches?q=délibération")["total"] == 0
     assert olivia.request.get(f"/fiches/{fiche_id}/").status == 404
     assert page_errors == []
+
+
+def test_the_fiches_pages_have_no_serious_axe_violation(session, open_app, page_errors):
+    from .test_accessibility import axe_violations, describe
+
+    alice_session = session(ALICE[0], bypass_csp=True)
+    bob_session = session(BOB[0])
+    room = private_room(alice_session, unique("Axe"), (bob_session, BOB[0]))
+    root = api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": "Une question"})
+    api_ok(
+        bob_session, "POST", f"/rooms/{room}/messages", {"body": "Réponse", "thread": root["id"]}
+    )
+    fiche = api_ok(
+        alice_session,
+        "POST",
+        "/fiches",
+        {"thread": root["id"], "title": "Accessible", "summary": "Une *synthèse*."},
+    )
+    api_ok(alice_session, "PATCH", f"/fiches/{fiche['id']}", {"summary": "Revue.", "note": "n"})
+
+    for path in ("/fiches/", f"/fiches/{fiche['id']}/", f"/fiches/nouvelle/?thread={root['id']}"):
+        page = open_app(alice_session, path)
+        violations = axe_violations(page)
+        assert violations == [], f"{path}: {describe(violations)}"
+    assert page_errors == []
