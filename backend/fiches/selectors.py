@@ -170,16 +170,31 @@ def fiche_list_for(
     return {"query": q, "total": total, "results": results}
 
 
-def fiches_new_for(*, user: User, since: datetime, limit: int = 50) -> list[dict[str, Any]]:
+def fiches_new_for(
+    *,
+    user: User,
+    since: datetime,
+    themes: list[str] | None = None,
+    territories: list[str] | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
     """Fiches the user may read that are new (created, or published for all) since ``since``,
-    newest first: for the personal home feed, which filters them by the agent's themes and
-    territory (each item carries its theme slug and territory INSEE code)."""
-    rows = (
-        readable_fiches(user)
-        .filter(Q(created_at__gte=since) | Q(published_at__gte=since))
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    return [_summary_item(fiche) for fiche in rows]
+    newest first: for the personal home feed. ``themes`` (slugs) and ``territories`` (INSEE
+    codes; a fiche about a commune matches its département and région) narrow them to the
+    agent's interests when given."""
+    rows = readable_fiches(user).filter(Q(created_at__gte=since) | Q(published_at__gte=since))
+    interests = Q()
+    if themes:
+        interests |= Q(theme__slug__in=themes)
+    if territories:
+        interests |= (
+            Q(territory__insee_code__in=territories)
+            | Q(territory__parent__insee_code__in=territories)
+            | Q(territory__parent__parent__insee_code__in=territories)
+        )
+    if themes or territories:
+        rows = rows.filter(interests)
+    return [_summary_item(fiche) for fiche in rows.order_by("-created_at", "-pk")[:limit]]
 
 
 def _changes(before: FicheRevision | None, after: FicheRevision) -> list[str]:

@@ -58,7 +58,9 @@ def _theme(slug: Any) -> Theme | None:
 
 
 def _territory(code: Any, level: Any) -> Territory | None:
-    code = _text(code, "territory", 5, required=False)
+    code = _text(code, "territory", 100, required=False)
+    if len(code) > 5:
+        raise BadRequest(_("Territoire inconnu : %(c)s") % {"c": code}, reason="unknown_territory")
     if level is not None and level not in Territory.Level.values:
         raise BadRequest(_("« territory_level » vaut commune, departement ou region."))
     return territory_lookup(code, level) if code else None

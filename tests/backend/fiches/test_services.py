@@ -144,3 +144,28 @@ def test_fiches_new_for_lists_only_readable_new_fiches(alice, bob, outsider, fic
     assert [f["id"] for f in theirs] == [public.pk]
     assert later == []
     assert mine[0]["theme"] is None and "territory" in mine[0]
+
+
+def test_fiches_new_for_narrows_to_the_agents_themes_and_territory(
+    alice, bob, thread, themes, territories
+):
+    root, _reply = thread
+    rh = make_fiche(alice, root, title="RH", theme="rh")
+    local = make_fiche(alice, root, title="Villeurbanne", territory="69266")
+    make_fiche(
+        alice,
+        root,
+        title="Ailleurs",
+        theme="finances",
+        territory="11",
+        territory_level="departement",
+    )
+    since = timezone.now() - timedelta(minutes=1)
+
+    by_theme = selectors.fiches_new_for(user=bob, since=since, themes=["rh"])
+    by_region = selectors.fiches_new_for(user=bob, since=since, territories=["84"])
+    both = selectors.fiches_new_for(user=bob, since=since, themes=["rh"], territories=["69"])
+
+    assert [f["id"] for f in by_theme] == [rh.pk]
+    assert [f["id"] for f in by_region] == [local.pk]
+    assert [f["id"] for f in both] == [local.pk, rh.pk]
