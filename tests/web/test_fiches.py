@@ -132,7 +132,11 @@ def test_the_fiches_pages_have_no_serious_axe_violation(session, open_app, page_
         alice_session,
         "POST",
         "/fiches",
-        {"thread": root["id"], "title": "Accessible", "summary": "Une *synthèse*."},
+        {
+            "thread": root["id"],
+            "title": "Accessible",
+            "summary": 'Une *synthèse* <img src=x onerror="document.title=1"> [x](javascript:alert(1))',
+        },
     )
     api_ok(alice_session, "PATCH", f"/fiches/{fiche['id']}", {"summary": "Revue.", "note": "n"})
 
@@ -140,4 +144,13 @@ def test_the_fiches_pages_have_no_serious_axe_violation(session, open_app, page_
         page = open_app(alice_session, path)
         violations = axe_violations(page)
         assert violations == [], f"{path}: {describe(violations)}"
+    page = open_app(alice_session, f"/fiches/{fiche['id']}/")
+    summary = page.locator("#fiche-summary")
+    expect(summary).to_contain_text("Revue.")
+    api_ok(alice_session, "PATCH", f"/fiches/{fiche['id']}", {"summary": fiche["summary"]})
+    page.reload()
+    expect(summary.locator("em")).to_have_text("synthèse")
+    expect(summary).to_contain_text('<img src=x onerror="document.title=1">')
+    expect(summary.locator("img")).to_have_count(0)
+    expect(summary.locator("a")).to_have_count(0)
     assert page_errors == []
