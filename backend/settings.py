@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "backend.community",
     "backend.jobs",
     "backend.contacts",
+    "backend.fiches",
     "realtime",
     "web",
 ]
@@ -297,6 +298,10 @@ PREAU = {
         "document": 5,
         "reading": 1,
         "report": -25,
+        # Fiches pratiques: each contributor (source messages' authors, editors), once per
+        # fiche; and once more when an animateur validates it.
+        "fiche": 10,
+        "fiche_validated": 20,
     },
     # The level from which messages may carry links and files, and rooms may be created.
     "LEVEL_FOR_LINKS": int(_env("PREAU_LEVEL_FOR_LINKS", "2")),
@@ -305,6 +310,8 @@ PREAU = {
     "LEVEL_FOR_JOBS": int(_env("PREAU_LEVEL_FOR_JOBS", "2")),
     # Messages per minute below LEVEL_FOR_LINKS (new members are rate-limited more strictly).
     "NEW_MEMBER_MESSAGES_PER_MINUTE": int(_env("PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE", "5")),
+    # The level from which an agent may create and edit fiches pratiques.
+    "LEVEL_FOR_FICHES": int(_env("PREAU_LEVEL_FOR_FICHES", "2")),
 }
 if len(PREAU["LEVEL_THRESHOLDS"]) != 4 or PREAU["LEVEL_THRESHOLDS"] != sorted(
     set(PREAU["LEVEL_THRESHOLDS"])

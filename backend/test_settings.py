@@ -40,4 +40,5 @@ PREAU = {  # noqa: F405
     "LEVEL_FOR_ROOMS": 1,
     "LEVEL_FOR_JOBS": 1,
     "NEW_MEMBER_MESSAGES_PER_MINUTE": 0,
+    "LEVEL_FOR_FICHES": 1,
 }

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, bots_views, community_views, contacts_views, jobs_views, views, webinars
+from . import account_views, bots_views, community_views, contacts_views, fiches_views, jobs_views, views, webinars
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("emplois/<int:job_id>/modifier/", jobs_views.form_page, name="job-edit"),
     path("contacts/", contacts_views.contacts_page, name="contacts"),
     path("contacts/import/", contacts_views.contacts_import_page, name="contacts-import"),
+    path("fiches/", fiches_views.fiches_page, name="fiches"),
+    path("fiches/nouvelle/", fiches_views.fiche_new_page, name="fiche-new"),
+    path("fiches/<int:fiche_id>/", fiches_views.fiche_page, name="fiche"),
     # The JavaScript catalogue of the client's strings (gettext() in the ES modules).
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["web"]), name="jsi18n"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -269,6 +269,24 @@ def require_may_create_room(*, actor: User) -> None:
         )
 
 
+def require_may_write_fiches(*, actor: User) -> None:
+    """Creating and editing fiches pratiques starts at LEVEL_FOR_FICHES (staff always may)."""
+    if actor.is_staff:
+        return
+    needed = settings.PREAU["LEVEL_FOR_FICHES"]
+    if actor.is_bot or level_of(actor.pk) < needed:
+        raise Forbidden(
+            _("Rédiger une fiche pratique demande le niveau « %(level)s ».")
+            % {"level": LEVEL_NAMES[needed]},
+            reason="level_too_low",
+            needed=needed,
+        )
+
+
+def is_referent(user_id: int) -> bool:
+    return Standing.objects.filter(user_id=user_id, referent=True).exists()
+
+
 # --- useful answers ----------------------------------------------------------------------------
 
 

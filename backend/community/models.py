@@ -19,6 +19,8 @@ class PointEntry(models.Model):
         READING = "reading", _("Lecture")
         REPORT = "report", _("Signalement confirmé")
         GRANT = "grant", _("Attribution par la plateforme")
+        FICHE = "fiche", _("Contribution à une fiche pratique")
+        FICHE_VALIDATED = "fiche_validated", _("Fiche pratique validée")
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="points")
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)

@@ -9,6 +9,7 @@ import pytest
 
 from backend.accounts.models import ApiToken, DomainRequest, Organisation, User
 from backend.community.models import MemberProfile, PointEntry, UsefulMark
+from backend.fiches.models import Fiche, FicheContributor, FicheRevision
 from backend.integrations.models import (
     Announcement,
     AnnouncementDelivery,
@@ -67,6 +68,9 @@ WATCHED = [
     UsefulMark,
     JobOffer,
     JobAnnouncement,
+    Fiche,
+    FicheRevision,
+    FicheContributor,
 ]
 
 

@@ -24,6 +24,8 @@ from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
 from backend.contacts import services as contacts
 from backend.contacts.models import Contact, ContactInvitation
+from backend.fiches import services as fiches
+from backend.fiches.models import Fiche
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
 from backend.integrations.models import (
@@ -87,6 +89,7 @@ class Endpoint:
             "question_id",
             "user_id",
             "job_id",
+            "fiche_id",
         )
         return [p for p in names if "{" + p + "}" in self.path]
 
@@ -454,6 +457,27 @@ ENDPOINTS += [  # contacts, contact import, invitations
         {"email": "invitee@villeurbanne.test"},
         long_fields=("email",),
     ),
+ENDPOINTS += [  # fiches pratiques
+    Endpoint(
+        "GET",
+        "/fiches",
+        query={"q": "x" * 201, "theme": "x" * 65, "territory": "123456", "limit": "0"},
+    ),
+    Endpoint(
+        "POST",
+        "/fiches",
+        {"thread": "{message_id}", "title": "Fiche", "summary": "Synthèse"},
+        long_fields=("title",),
+    ),
+    Endpoint("GET", "/fiches/{fiche_id}"),
+    Endpoint("PATCH", "/fiches/{fiche_id}", {"title": "Titre revu"}, long_fields=("title",)),
+    Endpoint("GET", "/fiches/{fiche_id}/history"),
+    Endpoint("PUT", "/fiches/{fiche_id}/validation"),
+    Endpoint("DELETE", "/fiches/{fiche_id}/validation"),
+    Endpoint("PUT", "/fiches/{fiche_id}/publication"),
+    Endpoint("DELETE", "/fiches/{fiche_id}/publication"),
+    Endpoint("GET", "/fiches/{fiche_id}/export.md"),
+    Endpoint("GET", "/fiches/{fiche_id}/files/{file_id}"),
 ]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
@@ -567,6 +591,10 @@ def world(api_for, make_agent, org, alice, bob, themes, territories) -> World:
     bob_reply = messaging.message_send(
         actor=bob, room_id=room.pk, body="Voici", thread=asked.pk
     ).message
+    attachment.refresh_from_db()
+    fiche = fiches.fiche_create(  # made of the message carrying the file
+        actor=alice, messages=[attachment.message_id], title="Fiche", summary="Synthèse"
+    ).fiche
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
@@ -602,6 +630,7 @@ def world(api_for, make_agent, org, alice, bob, themes, territories) -> World:
         "bob_reply_id": bob_reply.pk,
         "job_id": job.pk,
         "closes_on": closes_on,
+        "fiche_id": fiche.pk,
         "alice": alice.email,
         "carol": carol.email,
         "bob": bob.email,
@@ -648,6 +677,11 @@ def state() -> dict[str, Any]:
         "questions": list(
             Question.objects.order_by("pk").values_list(
                 "pk", "body", "moderation", "answer_state", "answer", "votes", "labels", "pinned"
+            )
+        ),
+        "fiches": list(
+            Fiche.objects.order_by("pk").values_list(
+                "pk", "title", "summary", "validated_at", "published_at", "revision_count"
             )
         ),
         "mail": len(mail.outbox),

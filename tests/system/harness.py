@@ -227,6 +227,7 @@ def deployment(redis_server: RedisServer) -> Iterator[Deployment]:
         "PREAU_LEVEL_FOR_LINKS": "1",
         "PREAU_LEVEL_FOR_ROOMS": "1",
         "PREAU_LEVEL_FOR_JOBS": "1",
+        "PREAU_LEVEL_FOR_FICHES": "1",
         "PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE": "0",
     }
     deployment = Deployment(env=env, db_name=db_name)

@@ -344,3 +344,39 @@ def test_embedded_server_delivers_outgoing_webhooks_and_posts_the_reply(
     finally:
         http_server.shutdown()
         http_server.server_close()
+
+
+@pytest.fixture
+def fiche_writers(demo_env: dict[str, str]) -> None:
+    """Demo agents write fiches whatever their level (the gate has its own tests)."""
+    demo_env["PREAU_LEVEL_FOR_FICHES"] = "1"
+
+
+def test_embedded_fiche_search_understands_french_on_sqlite(fiche_writers, server: str) -> None:
+    browser = Browser(server)
+    status, _me = browser.call(
+        "POST", "/api/v1/session", {"email": AGENTS[0][0], "password": DEMO_PASSWORD}
+    )
+    assert status == 200
+    status, rooms = browser.call("GET", "/api/v1/rooms?mine=true")
+    status, root = browser.call(
+        "POST", f"/api/v1/rooms/{rooms[0]['id']}/messages", {"body": "Quel modèle ?"}
+    )
+    assert status == 201, root
+    status, fiche = browser.call(
+        "POST",
+        "/api/v1/fiches",
+        {"thread": root["id"], "title": "Modèle", "summary": "La délibération du conseil."},
+    )
+    assert status == 201, fiche
+    status, page = browser.call("GET", "/api/v1/fiches?q=d%C3%A9lib%C3%A9rations")
+    assert status == 200, page
+    assert [r["id"] for r in page["results"]] == [fiche["id"]]
+    status, edited = browser.call(
+        "PATCH", f"/api/v1/fiches/{fiche['id']}", {"summary": "Le budget primitif."}
+    )
+    assert status == 200, edited
+    status, page = browser.call("GET", "/api/v1/fiches?q=d%C3%A9lib%C3%A9ration")
+    assert page["total"] == 0
+    status, page = browser.call("GET", "/api/v1/fiches?q=budgets")
+    assert [r["id"] for r in page["results"]] == [fiche["id"]]

@@ -60,6 +60,7 @@ class Server:
             "PREAU_LEVEL_FOR_LINKS": "1",
             "PREAU_LEVEL_FOR_ROOMS": "1",
             "PREAU_LEVEL_FOR_JOBS": "1",
+            "PREAU_LEVEL_FOR_FICHES": "1",
             "PREAU_NEW_MEMBER_MESSAGES_PER_MINUTE": "0",
             # Level 2 within a few contributions, so a test can watch a badge change.
             "PREAU_LEVEL_THRESHOLDS": "5,7,200,1000",

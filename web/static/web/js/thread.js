@@ -52,6 +52,7 @@ export async function openThread(rs, rootId, { focus = true } = {}) {
   const people = $("people-button");
   if (window.innerWidth < 1600 && people.getAttribute("aria-expanded") === "true") people.click();
   $("thread-documents").href = `#/room/${rs.id}/documents/thread/${rootId}`;
+  $("thread-fiche").href = `/fiches/nouvelle/?thread=${rootId}`;
   composer.reset();
   renderThread();
   if (focus) $("thread-input").focus();
