@@ -1,7 +1,16 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import account_views, bots_views, community_views, contacts_views, fiches_views, jobs_views, views, webinars
+from . import (
+    account_views,
+    bots_views,
+    community_views,
+    contacts_views,
+    fiches_views,
+    jobs_views,
+    views,
+    webinars,
+)
 
 app_name = "web"
 urlpatterns = [

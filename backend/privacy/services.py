@@ -182,6 +182,8 @@ def _jobs(user: User) -> Any:
     from backend.jobs.selectors import offers_for_export
 
     return offers_for_export(user)
+
+
 def _contacts(user: User) -> Any:
     from backend.contacts.models import Contact, ContactInvitation
 

@@ -445,6 +445,7 @@ ENDPOINTS += [  # jobs: the jobs board
         long_fields=("title", "description"),
     ),
     Endpoint("DELETE", "/jobs/{job_id}"),
+]
 ENDPOINTS += [  # contacts, contact import, invitations
     Endpoint("GET", "/contacts", params="q=Bob", query={"q": "x" * 201}),
     Endpoint("PUT", "/contacts/{user_id}", values={"user_id": "bob_id"}),
@@ -457,6 +458,7 @@ ENDPOINTS += [  # contacts, contact import, invitations
         {"email": "invitee@villeurbanne.test"},
         long_fields=("email",),
     ),
+]
 ENDPOINTS += [  # fiches pratiques
     Endpoint(
         "GET",
