@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -13,6 +13,7 @@ from pydantic import Field, StrictInt, StrictStr
 
 from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
 from backend.common.errors import BadRequest
+from backend.messaging.api import attachment_response
 
 from . import exports, selectors, services
 
@@ -257,13 +258,4 @@ def fiche_file(request: HttpRequest, fiche_id: int, file_id: int) -> HttpRespons
         fiche_id=positive_id(fiche_id, "fiche_id"),
         file_id=positive_id(file_id, "file_id"),
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)

@@ -16,6 +16,7 @@ from backend.rooms.api import ReadIn
 
 from . import selectors, services
 from .events import file_ref
+from .models import Attachment
 from .selectors import message_dict
 
 router = Router(tags=["messages"], auth=AUTH)
@@ -323,6 +324,11 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     attachment = services.attachment_for_download(
         actor=request.auth, attachment_id=positive_id(file_id, "file_id")
     )
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """A stored file, always as a download: never rendered, sniffed or cached by the browser."""
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
