@@ -328,7 +328,11 @@ def account_erase(
     from backend.messaging.services.files import attachments_erase
     from backend.messaging.services.reactions import reaction_remove
     from backend.rooms.services import room_leave
-    from backend.webinars.services.erasure import webinar_content_erase, webinar_ties_end
+    from backend.webinars.services.erasure import (
+        webinar_content_erase,
+        webinar_quotes_refresh,
+        webinar_ties_end,
+    )
     from realtime import publish
 
     mode = mode or settings.PREAU_ERASURE
@@ -383,6 +387,7 @@ def account_erase(
         user.is_superuser = False
         user.set_unusable_password()
         user.save()
+        webinar_quotes_refresh(user=user, erased=mode == "delete")
         for bot in User.objects.filter(bot_owner=user, is_active=True):
             bot.is_active = False
             bot.save(update_fields=["is_active"])

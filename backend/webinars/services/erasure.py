@@ -89,3 +89,14 @@ def webinar_content_erase(*, user: User) -> int:
     for question_id in ids:
         _question_erase(question_id)
     return len(ids)
+
+
+def webinar_quotes_refresh(*, user: User, erased: bool) -> int:
+    """After the person is renamed: the Q&A messages quoting their questions name them
+    "Ancien membre" (anonymous questions named no one) or, with ``erased``, quote nothing."""
+    from .bridge import qa_messages_refresh
+
+    asked = Question.objects.filter(author=user)
+    if not erased:
+        asked = asked.filter(anonymous=False)
+    return qa_messages_refresh(question_ids=list(asked.values_list("pk", flat=True)))

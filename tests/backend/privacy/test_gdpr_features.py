@@ -170,12 +170,15 @@ def test_the_export_of_someone_with_no_webinar_or_fiche_is_empty_not_missing(out
 
 
 def test_delete_mode_erases_my_webinar_questions_and_takes_back_my_votes(
-    alice, bob, webinar, shared, django_capture_on_commit_callbacks, published
+    alice, bob, webinar, shared, django_capture_on_commit_callbacks, published, api_for
 ):
     webinars.registration_set(actor=bob, webinar_id=webinar.pk, registered=True)
     mine = ask(bob, webinar, "Faut-il un avenant au contrat ?")
     webinars.question_edit(actor=alice, question_id=mine.pk, body="Un avenant est-il requis ?")
     webinars.question_highlight(actor=alice, webinar_id=webinar.pk, question_id=mine.pk)
+    webinars.question_answer(actor=alice, question_id=mine.pk, answer="Oui, c'est nécessaire.")
+    qa = webinars.question_to_chat(actor=alice, question_id=mine.pk)
+    assert "Bob Durand" in qa.body and "requis" in qa.body
     hers = ask(alice, webinar, "Et pour les contractuels ?")
     webinars.question_vote(actor=bob, question_id=hers.pk, vote=True)
     webinars.feed_token_rotate(actor=bob)
@@ -202,6 +205,12 @@ def test_delete_mode_erases_my_webinar_questions_and_takes_back_my_votes(
     assert (hers.body, hers.moderation) == ("Et pour les contractuels ?", "published")
     # The room sees the question go; nobody sees its words in any frame.
     assert "avenant" not in json.dumps([p for _, p in published], ensure_ascii=False)
+    # Alice's Q&A message no longer quotes or names Bob, nor do its events or the search.
+    qa.refresh_from_db()
+    assert "requis" not in qa.body and "Bob" not in qa.body
+    assert "question effacée" in qa.body and "c'est nécessaire" in qa.body
+    assert "requis" not in room_events_text(shared)
+    assert api_for(alice).get("/search?q=requis").json_body["results"] == []
 
 
 def test_delete_mode_removes_me_from_the_fiches_and_their_documents_from_my_messages(
@@ -274,6 +283,8 @@ def test_anonymise_mode_keeps_my_questions_under_former_member_and_my_offers(
     alice, bob, webinar, shared, api_for, territories
 ):
     mine = ask(bob, webinar, "Quelle charte informatique ?")
+    webinars.question_answer(actor=alice, question_id=mine.pk, answer="Celle de 2024.")
+    qa = webinars.question_to_chat(actor=alice, question_id=mine.pk)
     offer = (
         api_for(bob)
         .post(
@@ -306,3 +317,6 @@ def test_anonymise_mode_keeps_my_questions_under_former_member_and_my_offers(
         {"id": c["id"], "name": c["name"]} for c in contributors
     ]
     assert Question.objects.filter(author=bob).count() == 1
+    qa.refresh_from_db()
+    assert "Ancien membre" in qa.body and "Quelle charte informatique ?" in qa.body
+    assert "Bob" not in qa.body
