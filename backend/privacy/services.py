@@ -155,7 +155,7 @@ def _sessions(user: User) -> Any:
 
 
 def _community(user: User) -> Any:
-    from backend.community.models import MemberProfile, PointEntry, Standing
+    from backend.community.models import MemberProfile, PointEntry, Standing, UsefulMark
 
     profile = MemberProfile.objects.filter(user=user).select_related("territory").first()
     standing = Standing.objects.filter(user=user).first()
@@ -175,7 +175,28 @@ def _community(user: User) -> Any:
             {"kind": e.kind, "amount": e.amount, "source": e.source, "at": iso(e.created_at)}
             for e in PointEntry.objects.filter(user=user).order_by("pk")
         ],
+        "useful_marks_given": [
+            {"message": m.message_id, "at": iso(m.created_at)}
+            for m in UsefulMark.objects.filter(marked_by=user).order_by("pk")
+        ],
     }
+
+
+def _reports(user: User) -> Any:
+    """The reports the person filed, in their own words (not the moderators' notes)."""
+    from backend.moderation.models import Report
+
+    return [
+        {
+            "message": r.message_id,
+            "room": r.room_id,
+            "reason": r.reason,
+            "status": r.status,
+            "created_at": iso(r.created_at),
+            "handled_at": iso(r.handled_at),
+        }
+        for r in Report.objects.filter(reporter=user).order_by("pk")
+    ]
 
 
 def _jobs(user: User) -> Any:
@@ -223,6 +244,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "community.json": _community,
     "jobs.json": _jobs,
     "contacts.json": _contacts,
+    "reports.json": _reports,
     "webinars.json": _webinars,
     "fiches.json": _fiches,
 }
@@ -236,7 +258,9 @@ reactions.json vos réactions
 files.json     les fichiers que vous avez déposés ; leur contenu est dans files/
 tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
-community.json votre fiche d'annuaire (compétences, CV), votre niveau et vos points
+community.json votre fiche d'annuaire (compétences, CV), votre niveau, vos points et les
+               réponses que vous avez marquées utiles
+reports.json   les signalements que vous avez faits, avec votre motif
 jobs.json      les offres d'emploi que vous avez publiées
 contacts.json  vos contacts et la date des invitations que vous avez envoyées
 webinars.json  vos inscriptions et rôles aux webinaires, vos questions, vos votes,

@@ -320,3 +320,26 @@ def test_anonymise_mode_keeps_my_questions_under_former_member_and_my_offers(
     qa.refresh_from_db()
     assert "Ancien membre" in qa.body and "Quelle charte informatique ?" in qa.body
     assert "Bob" not in qa.body
+
+
+def test_the_export_holds_the_reports_i_filed_and_the_replies_i_marked_useful(alice, bob, shared):
+    from backend.community.levels import useful_mark
+    from backend.moderation.reports import report_create
+
+    question = messaging.message_send(actor=bob, room_id=shared.pk, body="Une question ?").message
+    reply = messaging.message_send(
+        actor=alice, room_id=shared.pk, body="Une réponse.", thread=question.pk
+    ).message
+    useful_mark(actor=bob, message_id=reply.pk, useful=True)
+    rude = messaging.message_send(actor=alice, room_id=shared.pk, body="Hors sujet").message
+    report_create(actor=bob, message_id=rude.pk, reason="Propos hors charte")
+
+    bobs = export_of(bob)
+    alices = export_of(alice)
+
+    assert [(r["message"], r["reason"]) for r in bobs["reports.json"]] == [
+        (rude.pk, "Propos hors charte")
+    ]
+    assert [m["message"] for m in bobs["community.json"]["useful_marks_given"]] == [reply.pk]
+    assert alices["reports.json"] == []
+    assert "Propos hors charte" not in everything(alices)
