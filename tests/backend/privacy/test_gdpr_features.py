@@ -343,3 +343,29 @@ def test_the_export_holds_the_reports_i_filed_and_the_replies_i_marked_useful(al
     assert [m["message"] for m in bobs["community.json"]["useful_marks_given"]] == [reply.pk]
     assert alices["reports.json"] == []
     assert "Propos hors charte" not in everything(alices)
+
+
+@pytest.mark.parametrize(
+    ("language", "export_says", "delete_says"),
+    [
+        (
+            "fr",
+            "vos questions et inscriptions aux webinaires",
+            "vos offres d'emploi seront retirées",
+        ),
+        ("en", "your webinar questions and registrations", "your job offers will be withdrawn"),
+    ],
+)
+def test_the_security_page_says_what_the_export_holds_and_what_deletion_erases(
+    alice, settings, language, export_says, delete_says
+):
+    from django.test import Client
+
+    settings.PREAU_ERASURE = "delete"
+    browser = Client(HTTP_ACCEPT_LANGUAGE=language)
+    browser.force_login(alice)
+
+    page = browser.get("/account/security/").content.decode()
+
+    assert export_says in page.replace("&#x27;", "'")
+    assert delete_says in page.replace("&#x27;", "'")
