@@ -262,3 +262,36 @@ def fiche_attachment_for(*, user: User, fiche_id: int, file_id: int) -> Any:
     if attachment is None:
         raise NotFound()
     return attachment
+
+
+def fiche_data_for_export(user: User) -> dict[str, Any]:
+    """A person's part in the fiches (their data export): the fiches they started, the
+    revisions they wrote (their version and note) and where they are credited."""
+    created = Fiche.objects.filter(created_by=user).order_by("pk")
+    revisions = FicheRevision.objects.filter(author=user).order_by("fiche_id", "number")
+    credits = FicheContributor.objects.filter(user=user).select_related("fiche").order_by("pk")
+    return {
+        "created": [
+            {"id": f.pk, "title": f.title, "created_at": iso(f.created_at)} for f in created
+        ],
+        "revisions": [
+            {
+                "fiche": r.fiche_id,
+                "number": r.number,
+                "created_at": iso(r.created_at),
+                "title": r.title,
+                "summary": r.summary,
+                "note": r.note,
+            }
+            for r in revisions
+        ],
+        "credits": [
+            {
+                "fiche": c.fiche_id,
+                "title": c.fiche.title,
+                "source_author": c.source_author,
+                "editor": c.editor,
+            }
+            for c in credits
+        ],
+    }

@@ -257,3 +257,29 @@ def fiche_publish(*, actor: User, fiche_id: int, published: bool) -> FicheResult
         room_id=governing_room_id(fiche),
     )
     return FicheResult(fiche=fiche)
+
+
+@transaction.atomic
+def fiche_credits_erase(*, user: User) -> int:
+    """Account erasure in ``delete`` mode: the person disappears from the fiches.
+
+    The fiches themselves are shared knowledge and stay, with their history; the person is no
+    longer credited, no longer named as a revision's author or the fiche's creator, their
+    change notes are blanked, and the documents drawn from their (erased) messages leave the
+    fiches. Returns the number of fiches whose documents changed.
+    """
+    FicheContributor.objects.filter(user=user).delete()
+    FicheRevision.objects.filter(author=user).update(author=None, note="")
+    Fiche.objects.filter(created_by=user).update(created_by=None)
+    theirs = set(Message.objects.filter(author=user).values_list("pk", flat=True))
+    changed = 0
+    if not theirs:
+        return changed
+    for fiche in Fiche.objects.select_for_update().exclude(documents=[]).order_by("pk"):
+        kept = [d for d in fiche.documents if d.get("message") not in theirs]
+        if len(kept) != len(fiche.documents):
+            fiche.documents = kept
+            fiche.save(update_fields=["documents"])
+            fiche_index(fiche)
+            changed += 1
+    return changed

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, NotFound, TooLarge
 from backend.messaging.models import Message
-from backend.rooms.access import access_room_readable
+from backend.rooms.access import access_room_readable, readable_rooms_q
 from backend.rooms.models import Room
 
 MESSAGES_MAX = 500
@@ -45,6 +45,28 @@ def _check_ids(value: Any) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+def _room_of_messages(actor: User, ids: list[int]) -> Room:
+    """The one room of the chosen messages. A message that does not exist (or is deleted) and
+    one in a room the actor may not read both answer 404, whatever the others are, so the
+    answer never tells whether someone else's message exists; messages of several readable
+    rooms are ``not_same_room``."""
+    found = dict(
+        Message.objects.filter(pk__in=ids, deleted_at__isnull=True).values_list("pk", "room_id")
+    )
+    if len(found) != len(ids):
+        raise NotFound()
+    room_ids = set(found.values())
+    readable = Room.objects.filter(readable_rooms_q(actor), pk__in=room_ids).distinct()
+    if readable.count() != len(room_ids):
+        raise NotFound()
+    if len(room_ids) > 1:
+        raise BadRequest(
+            _("Les messages choisis doivent être d'un même salon."), reason="not_same_room"
+        )
+    room, _membership = access_room_readable(actor=actor, room_id=room_ids.pop())
+    return room
+
+
 def source_resolve(*, actor: User, thread: Any = None, messages: Any = None) -> Source:
     """The thread or messages a fiche is made from, all readable by ``actor``, of one room."""
     if thread is None and messages is None:
@@ -72,16 +94,9 @@ def source_resolve(*, actor: User, thread: Any = None, messages: Any = None) -> 
                     _("Les messages choisis doivent appartenir au fil."), reason="not_in_thread"
                 )
     else:
-        ids = _check_ids(messages)
-        first = live.filter(pk__in=ids).order_by("seq").first()
-        if first is None:
-            raise NotFound()
-        room, _membership = access_room_readable(actor=actor, room_id=first.room_id)
-        chosen = live.filter(pk__in=ids, room_id=room.pk)
-        if chosen.count() != len(ids):
-            raise BadRequest(
-                _("Les messages choisis doivent être d'un même salon."), reason="not_same_room"
-            )
+        chosen_ids = _check_ids(messages)
+        room = _room_of_messages(actor, chosen_ids)
+        chosen = live.filter(pk__in=chosen_ids, room_id=room.pk)
     rows = list(chosen.prefetch_related("attachments").order_by("seq", "pk"))
     return Source(room=room, thread=root, messages=rows)
 

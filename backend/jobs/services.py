@@ -309,3 +309,13 @@ def job_announce(*, actor: User, job_id: int) -> list[int]:
         JobAnnouncement.objects.create(offer=offer, room=room, message=message)
         posted.append(room.pk)
     return posted
+
+
+@transaction.atomic
+def jobs_withdraw_of_erased(*, user: User) -> int:
+    """Account erasure in ``delete`` mode: the person's offers still on the board leave it
+    (withdrawn, as if by their poster; the announcing messages are erased with the rest of
+    their messages). Returns how many were withdrawn."""
+    return JobOffer.objects.filter(author=user, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )

@@ -155,7 +155,7 @@ def _sessions(user: User) -> Any:
 
 
 def _community(user: User) -> Any:
-    from backend.community.models import MemberProfile, PointEntry, Standing
+    from backend.community.models import MemberProfile, PointEntry, Standing, UsefulMark
 
     profile = MemberProfile.objects.filter(user=user).select_related("territory").first()
     standing = Standing.objects.filter(user=user).first()
@@ -175,13 +175,46 @@ def _community(user: User) -> Any:
             {"kind": e.kind, "amount": e.amount, "source": e.source, "at": iso(e.created_at)}
             for e in PointEntry.objects.filter(user=user).order_by("pk")
         ],
+        "useful_marks_given": [
+            {"message": m.message_id, "at": iso(m.created_at)}
+            for m in UsefulMark.objects.filter(marked_by=user).order_by("pk")
+        ],
     }
+
+
+def _reports(user: User) -> Any:
+    """The reports the person filed, in their own words (not the moderators' notes)."""
+    from backend.moderation.models import Report
+
+    return [
+        {
+            "message": r.message_id,
+            "room": r.room_id,
+            "reason": r.reason,
+            "status": r.status,
+            "created_at": iso(r.created_at),
+            "handled_at": iso(r.handled_at),
+        }
+        for r in Report.objects.filter(reporter=user).order_by("pk")
+    ]
 
 
 def _jobs(user: User) -> Any:
     from backend.jobs.selectors import offers_for_export
 
     return offers_for_export(user)
+
+
+def _webinars(user: User) -> Any:
+    from backend.webinars.selectors import webinar_data_for_export
+
+    return webinar_data_for_export(user)
+
+
+def _fiches(user: User) -> Any:
+    from backend.fiches.selectors import fiche_data_for_export
+
+    return fiche_data_for_export(user)
 
 
 def _contacts(user: User) -> Any:
@@ -211,6 +244,9 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "community.json": _community,
     "jobs.json": _jobs,
     "contacts.json": _contacts,
+    "reports.json": _reports,
+    "webinars.json": _webinars,
+    "fiches.json": _fiches,
 }
 
 _README = """Export de vos données Préau ({date})
@@ -222,9 +258,14 @@ reactions.json vos réactions
 files.json     les fichiers que vous avez déposés ; leur contenu est dans files/
 tokens.json    vos jetons d'API (sans leur valeur secrète)
 sessions.json  vos sessions ouvertes
-community.json votre fiche d'annuaire (compétences, CV), votre niveau et vos points
+community.json votre fiche d'annuaire (compétences, CV), votre niveau, vos points et les
+               réponses que vous avez marquées utiles
+reports.json   les signalements que vous avez faits, avec votre motif
 jobs.json      les offres d'emploi que vous avez publiées
 contacts.json  vos contacts et la date des invitations que vous avez envoyées
+webinars.json  vos inscriptions et rôles aux webinaires, vos questions, vos votes,
+               votre lien d'agenda (sans sa valeur secrète)
+fiches.json    les fiches pratiques que vous avez créées, vos versions et vos crédits
 
 Les messages des autres personnes ne figurent pas dans cet export.
 """
@@ -265,7 +306,16 @@ def _rename_in(data: Any, user_id: int) -> Any:
     return data
 
 
-_USER_REF_KEYS = ("author", "user", "by", "edited_by", "deleted_by", "removed_by")
+_USER_REF_KEYS = (
+    "author",
+    "user",
+    "by",
+    "edited_by",
+    "deleted_by",
+    "removed_by",
+    "asker",  # webinar questions
+    "answered_by",
+)
 
 
 def _anonymise_events(user: User) -> None:
@@ -290,13 +340,23 @@ def account_erase(
 
     The row stays (messages reference it) but holds nothing personal: no email, no name, no
     password. With ``anonymise`` the messages stay, signed "Ancien membre"; with ``delete``
-    they are deleted as if by their author, so every client's replay stays consistent.
+    they are deleted as if by their author, so every client's replay stays consistent, and so
+    are their webinar questions (votes taken back), their credits on fiches and their job
+    offers on the board. Contacts (both ways), invitations, webinar registrations and roles
+    and the calendar link go in both modes.
     """
     from backend.accounts.sessions import user_sessions_end
+    from backend.fiches.services import fiche_credits_erase
+    from backend.jobs.services import jobs_withdraw_of_erased
     from backend.messaging.services import message_remove
     from backend.messaging.services.files import attachments_erase
     from backend.messaging.services.reactions import reaction_remove
     from backend.rooms.services import room_leave
+    from backend.webinars.services.erasure import (
+        webinar_content_erase,
+        webinar_quotes_refresh,
+        webinar_ties_end,
+    )
     from realtime import publish
 
     mode = mode or settings.PREAU_ERASURE
@@ -317,6 +377,10 @@ def account_erase(
                     )
                 except PreauError:  # a room the person has left: no event to tell
                     reaction.delete()
+            webinar_content_erase(user=user)
+            fiche_credits_erase(user=user)
+            jobs_withdraw_of_erased(user=user)
+        webinar_ties_end(user=user)
         for room_id in Membership.objects.filter(user=user).values_list("room_id", flat=True):
             try:
                 room_leave(actor=user, room_id=room_id)
@@ -347,6 +411,7 @@ def account_erase(
         user.is_superuser = False
         user.set_unusable_password()
         user.save()
+        webinar_quotes_refresh(user=user, erased=mode == "delete")
         for bot in User.objects.filter(bot_owner=user, is_active=True):
             bot.is_active = False
             bot.save(update_fields=["is_active"])

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from backend.accounts.models import User
 from backend.rooms.access import readable_rooms_q
-from backend.rooms.events import user_ref
+from backend.rooms.events import iso, user_ref
 
 from . import events
 from .access import access_webinar, require_role
@@ -191,4 +191,53 @@ def feed_status_for(*, user: User) -> dict[str, Any]:
         "exists": True,
         "prefix": record.prefix,
         "created_at": events.iso(record.created_at),
+    }
+
+
+def _webinar_ref(webinar: Webinar) -> dict[str, Any]:
+    return {"id": webinar.pk, "title": webinar.title, "starts_at": iso(webinar.starts_at)}
+
+
+def webinar_data_for_export(user: User) -> dict[str, Any]:
+    """A person's own webinar data (their data export): registrations, roles, the questions
+    they asked in their own words, which questions they voted for, their calendar link.
+    Nobody else's question or answer."""
+    registrations = Registration.objects.filter(user=user).select_related("webinar").order_by("pk")
+    hosted = Host.objects.filter(user=user).select_related("webinar").order_by("pk")
+    questions = Question.objects.filter(author=user).select_related("webinar").order_by("pk")
+    votes = Vote.objects.filter(user=user).select_related("question").order_by("pk")
+    feed = FeedToken.objects.filter(user=user).first()
+    return {
+        "registrations": [
+            {"webinar": _webinar_ref(r.webinar), "registered_at": iso(r.created_at)}
+            for r in registrations
+        ],
+        "hosted": [{"webinar": _webinar_ref(h.webinar), "role": h.role} for h in hosted],
+        "questions": [
+            {
+                "id": q.pk,
+                "webinar": _webinar_ref(q.webinar),
+                "body": q.original_body or q.body,
+                "edited_by_host": q.edited_at is not None,
+                "anonymous": q.anonymous,
+                "moderation": q.moderation,
+                "dismiss_reason": q.dismiss_reason,
+                "answer_state": q.answer_state,
+                "votes": q.votes,
+                "created_at": iso(q.created_at),
+            }
+            for q in questions
+        ],
+        "votes": [
+            {
+                "question": v.question_id,
+                "webinar": v.question.webinar_id,
+                "voted_at": iso(v.created_at),
+            }
+            for v in votes
+        ],
+        # Never the secret itself: only a digest is kept.
+        "calendar_feed": (
+            {"prefix": feed.prefix, "created_at": iso(feed.created_at)} if feed else None
+        ),
     }

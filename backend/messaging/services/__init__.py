@@ -387,3 +387,32 @@ def message_remove(*, message_id: int, by: User | None, erase: bool = False) -> 
             message.documents = []
             message.save(update_fields=["body", "documents"])
     return MessageResult(message=message, created=False)
+
+
+@transaction.atomic
+def message_rewrite(*, message_id: int, body: str) -> bool:
+    """Replace the words of a message the platform generated, wherever they are kept.
+
+    For account erasure: a Q&A message quotes the erased person's question and names them. The
+    stored body, its earlier events (so a replay shows the new words), the search index are
+    rewritten and its revisions (which hold the former words) dropped, in place and without a
+    new event, the way the erasure renames the person in events. Returns whether it changed.
+    """
+    room_id = Message.objects.filter(pk=message_id).values_list("room_id", flat=True).first()
+    if room_id is None:
+        return False
+    room_lock(room_id)
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.deleted_at is not None or message.body == body:
+        return False
+    message.body = body
+    message.search_text = document_text(body, message.documents)
+    message.save(update_fields=["body", "search_text"])
+    index_message(message.pk, message.search_text)
+    for event in RoomEvent.objects.filter(
+        message_id=message.pk, kind__in=("message.created", "message.edited")
+    ):
+        event.data = {**event.data, "body": body}
+        event.save(update_fields=["data"])
+    MessageRevision.objects.filter(message=message).delete()
+    return True

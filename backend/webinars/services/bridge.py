@@ -3,7 +3,9 @@ Q&A as a thread of the room once the webinar has ended."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
@@ -59,7 +61,7 @@ def qa_text(question: Question) -> str:
             "asker": _asker_name(question),
             "votes": question.votes,
         },
-        _quote(question.body),
+        _quote(question.body or _("(question effacée par son auteur)")),
     ]
     if question.answer:
         parts += ["", _("**Réponse** :"), _quote(question.answer)]
@@ -134,3 +136,21 @@ def answered_after(*, question: Question, actor: User) -> None:
             meta={"webinar": webinar.pk, "question": question.pk},
             authorized=True,
         )
+
+
+def qa_messages_refresh(*, question_ids: list[int]) -> int:
+    """Render again the Q&A messages that quote these questions (account erasure: the asker
+    renamed "Ancien membre", or the question's words erased). Returns how many changed."""
+    quoting = Message.objects.filter(
+        meta__question__in=question_ids, deleted_at__isnull=True
+    ).order_by("pk")
+    questions = Question.objects.select_related("author").in_bulk(question_ids)
+    changed = 0
+    for message in quoting:
+        question = questions.get(message.meta.get("question"))
+        if question is None or message.meta.get("webinar") != question.webinar_id:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):  # the room's words, not the caller's
+            body = qa_text(question)
+        changed += messaging.message_rewrite(message_id=message.pk, body=body)
+    return changed

@@ -60,3 +60,26 @@ def test_demo_is_idempotent():
 
     assert row_counts() == before
     assert dict(Room.objects.values_list("pk", "last_seq")) == last_seqs
+
+
+def test_demo_has_fiches_drawn_from_its_conversations_and_job_offers_on_the_board():
+    from backend.fiches.models import Fiche, FicheContributor
+    from backend.jobs.models import JobAnnouncement
+    from backend.jobs.selectors import published
+
+    _demo()
+
+    m57 = Fiche.objects.get(title="Passer à la nomenclature M57")
+    assert m57.validated_at is not None and m57.theme is not None
+    sources = Message.objects.filter(pk__in=m57.source_messages)
+    assert {m.room.name for m in sources} == {"Finances locales"}
+    credited = set(FicheContributor.objects.filter(fiche=m57).values_list("user__email", flat=True))
+    assert credited == {"claire.martin@villeurbanne.test", "julien.roux@paysdelarbresle.test"}
+    assert Fiche.objects.count() >= 2
+    board = published()
+    assert board.count() >= 4
+    assert set(board.values_list("category", flat=True)) == {"A", "B", "C"}
+    assert all(o.link.startswith("https://") and o.description for o in board)
+    announced = JobAnnouncement.objects.select_related("room", "message")
+    assert "Rhône — agents territoriaux" in {a.room.name for a in announced}
+    assert all("Offre d'emploi" in a.message.body for a in announced)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import Client
 
@@ -46,6 +48,13 @@ def assert_secure_headers(response) -> None:  # type: ignore[no-untyped-def]
         ("/contacts/", 302),  # one's contacts, for agents only
         ("/contacts/import/", 302),  # the contact import
         ("/api/v1/contacts", 401),  # the contacts' API
+        ("/fiches/", 302),  # the knowledge base
+        ("/fiches/1/", 302),  # a fiche
+        ("/api/v1/fiches", 401),  # the fiches' API
+        ("/emplois/", 302),  # the jobs board
+        ("/api/v1/jobs", 401),  # the jobs' API
+        ("/webinaires/", 302),  # the webinars' agenda
+        ("/webinars/feed/not-a-secret.ics", 404),  # a calendar feed with a wrong secret
     ],
 )
 def test_every_kind_of_response_carries_the_security_headers(path, status):
@@ -172,3 +181,29 @@ def test_a_rate_limited_login_is_explained_in_english_too(alice):
     assert response.status_code == 429
     assert response.json()["message"].startswith("Too many failed login attempts.")
     assert_secure_headers(response)
+
+
+def test_signed_in_pages_file_exports_and_calendar_feeds_carry_the_security_headers(api_for, alice):
+    from backend.fiches import services as fiches
+    from backend.messaging import services as messaging
+    from backend.rooms import services as rooms
+    from backend.webinars import services as webinars
+
+    room = rooms.room_create(actor=alice, name="Budget", kind="private", access="invite").room
+    root = messaging.message_send(actor=alice, room_id=room.pk, body="Le modèle ?").message
+    fiche = fiches.fiche_create(actor=alice, thread=root.pk, title="Modèle", summary="Ici.").fiche
+    feed = webinars.feed_token_rotate(actor=alice)
+    browser = Client()
+    browser.force_login(alice)
+    api = api_for(alice)
+
+    responses = [
+        browser.get(path)
+        for path in ("/", "/fiches/", f"/fiches/{fiche.pk}/", "/emplois/", "/webinaires/")
+    ]
+    responses.append(api.client.get(f"/api/v1/fiches/{fiche.pk}/export.md", headers=api.headers))
+    responses.append(Client().get(urlsplit(feed.url).path))  # no session: the URL is the key
+
+    for response in responses:
+        assert response.status_code == 200, (response.request["PATH_INFO"], response.status_code)
+        assert_secure_headers(response)

@@ -284,3 +284,34 @@ def test_a_room_archived_or_left_hides_its_fiches_from_who_left(api_for, bob, al
     rooms.room_leave(actor=bob, room_id=fiche.source_room_id)
 
     assert api_for(bob).get(f"/fiches/{fiche.pk}").status_code == 404
+
+
+def test_chosen_messages_of_a_room_i_cannot_read_are_404_and_make_nothing(
+    api_for, outsider, thread, open_room, alice
+):
+    readable, _reply = make_thread(open_room, alice, alice)
+    api = api_for(outsider)
+    body = {"title": "Volée", "summary": "Non."}
+
+    alone = api.post("/fiches", {**body, "messages": [thread[1].pk]})
+    mixed = api.post("/fiches", {**body, "messages": [readable.pk, thread[0].pk]})
+    missing = api.post("/fiches", {**body, "messages": [readable.pk, 987654321]})
+
+    # A private message and one that does not exist get the same answer.
+    assert [r.status_code for r in (alone, mixed, missing)] == [404, 404, 404]
+    assert mixed.json_body == missing.json_body
+    assert Fiche.objects.count() == 0
+
+
+def test_chosen_messages_of_a_readable_room_make_a_fiche_with_their_source(
+    api_for, bob, thread, alice
+):
+    response = api_for(bob).post(
+        "/fiches",
+        {"messages": [thread[1].pk, thread[0].pk], "title": "Modèle", "summary": "Le modèle."},
+    )
+
+    assert response.status_code == 201, response.json_body
+    assert response.json_body["source"]["messages"] == [thread[0].pk, thread[1].pk]
+    assert response.json_body["source"]["thread"] is None
+    assert response.json_body["source"]["url"].endswith(f"/message/{thread[0].pk}")

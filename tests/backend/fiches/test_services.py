@@ -169,3 +169,13 @@ def test_fiches_new_for_narrows_to_the_agents_themes_and_territory(
     assert [f["id"] for f in by_theme] == [rh.pk]
     assert [f["id"] for f in by_region] == [local.pk]
     assert [f["id"] for f in both] == [local.pk, rh.pk]
+
+
+def test_a_member_below_the_level_is_refused_a_fiche_of_chosen_messages(api_for, bob, thread, gate):
+    response = api_for(bob).post(
+        "/fiches", {"messages": [thread[0].pk], "title": "Titre", "summary": "Synthèse"}
+    )
+
+    assert (response.status_code, response.json_body["reason"]) == (403, "level_too_low")
+    assert response.json_body["needed"] == 2
+    assert Fiche.objects.count() == 0

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts import services as accounts
 from backend.accounts.models import Organisation, OrganisationDomain, User
 from backend.community import levels
+from backend.fiches import services as fiches
+from backend.fiches.models import Fiche
+from backend.jobs import services as jobs
+from backend.jobs.models import JobOffer
 from backend.messaging import services as messaging
+from backend.messaging.models import Message
 from backend.moderation import services as moderation
 from backend.rooms import services as rooms
 from backend.rooms.models import Membership, Room, Territory, Theme
@@ -206,6 +213,97 @@ ROOMS = [
 # Room animateurs (moderators), besides the owner.
 ANIMATEURS = {"Accueil": ["nadia.lefevre@cnfpt.test"]}
 
+# Fiches pratiques drawn from the conversations above: (room, indexes of the chosen messages in
+# CONVERSATIONS[room], author, title, summary in Markdown, theme, territory, validated by the
+# room's owner).
+FICHES = [
+    (
+        "Finances locales",
+        [0, 1, 2, 3],
+        "claire.martin@villeurbanne.test",
+        "Passer à la nomenclature M57",
+        "## Les étapes\n\n"
+        "1. Adopter le **règlement budgétaire et financier** (RBF) en conseil avant le "
+        "1er janvier.\n"
+        "2. Mettre à jour l'inventaire : c'est le chantier le plus long.\n"
+        "3. Amortir au *prorata temporis* les biens acquis à partir du basculement.\n\n"
+        "## Fongibilité des crédits\n\n"
+        "Le RBF peut autoriser des virements entre chapitres dans la limite de **7,5 %** des "
+        "dépenses réelles de chaque section, hors dépenses de personnel.",
+        "finances",
+        None,
+        True,
+    ),
+    (
+        "Systèmes d'information",
+        [0],
+        "karim.benali@villeurbanne.test",
+        "Migrer la messagerie vers un hébergement en France",
+        "## Retour d'expérience de Villeurbanne\n\n"
+        "- Un marché passé via une centrale d'achat public, avec hébergement en France "
+        "exigé au cahier des charges.\n"
+        "- Une migration par vagues de services, en commençant par la DSI.\n"
+        "- Des ambassadeurs dans chaque direction pour la conduite du changement.",
+        "si",
+        ("commune", "69266"),
+        False,
+    ),
+]
+
+# Job offers: (poster, title, commune, category, filière, closes in N days, link, description,
+# announced in the rooms it concerns).
+JOBS = [
+    (
+        "claire.martin@villeurbanne.test",
+        "Gestionnaire paie et carrières (H/F)",
+        "69266",
+        "B",
+        "administrative",
+        45,
+        "https://villeurbanne.test/recrutement/gestionnaire-paie-carrieres",
+        "## Missions\n\n- Préparer et contrôler la paie de 300 agents.\n"
+        "- Suivre les carrières : avancements, promotions, positions statutaires.\n\n"
+        "## Profil\n\nConnaissance du statut de la fonction publique territoriale.",
+        False,
+    ),
+    (
+        "claire.martin@villeurbanne.test",
+        "Agent d'accueil et d'état civil (H/F)",
+        "69266",
+        "C",
+        "administrative",
+        30,
+        "https://villeurbanne.test/recrutement/agent-accueil-etat-civil",
+        "Accueillir le public en mairie, instruire les dossiers d'état civil "
+        "(naissances, mariages, décès) et délivrer les titres d'identité.",
+        False,
+    ),
+    (
+        "sophie.durand@rhone.test",
+        "Technicien réseaux et télécommunications (H/F)",
+        "69123",
+        "B",
+        "technique",
+        60,
+        "https://rhone.test/offres-emploi/technicien-reseaux",
+        "Au sein de la direction des systèmes d'information, administrer les réseaux des "
+        "collèges et des sites départementaux, et suivre les marchés de télécommunications.",
+        False,
+    ),
+    (
+        "julien.roux@paysdelarbresle.test",
+        "Chargé de mission transition écologique (H/F)",
+        "69010",
+        "A",
+        "technique",
+        40,
+        "https://paysdelarbresle.test/emploi/charge-mission-transition-ecologique",
+        "Piloter le plan climat-air-énergie territorial (PCAET), animer le réseau des "
+        "communes membres et monter les dossiers de subventions.",
+        True,
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Charger le contenu de démonstration (idempotent) et afficher comment se connecter."
@@ -277,9 +375,49 @@ class Command(BaseCommand):
                 messaging.message_send(
                     actor=users[email], room_id=room.pk, body=body, client_id=f"demo-{room.pk}-{i}"
                 )
+        self._fiches(users)
+        self._jobs(users)
         self.stdout.write(
             "Contenu de démonstration prêt. Connectez-vous avec l'un de ces comptes :"
         )
         for email, name, job, staff in AGENTS:
             self.stdout.write(f"  {email}  ({name}, {job}{', équipe Préau' if staff else ''})")
         self.stdout.write(f"Mot de passe commun : {DEMO_PASSWORD}")
+
+    def _fiches(self, users: dict[str, User]) -> None:
+        for room_name, picks, author, title, summary, theme, territory, validated in FICHES:
+            if Fiche.objects.filter(title=title).exists():
+                continue
+            room = Room.objects.get(name=room_name)
+            ids = [
+                Message.objects.get(room=room, client_id=f"demo-{room.pk}-{i}").pk for i in picks
+            ]
+            fiche = fiches.fiche_create(
+                actor=users[author],
+                messages=ids,
+                title=title,
+                summary=summary,
+                theme=theme,
+                territory=territory[1] if territory else "",
+                territory_level=territory[0] if territory else None,
+            ).fiche
+            if validated:
+                owner = Membership.objects.get(room=room, role="owner").user
+                fiches.fiche_validate(actor=owner, fiche_id=fiche.pk, validated=True)
+
+    def _jobs(self, users: dict[str, User]) -> None:
+        today = timezone.localdate()
+        for poster, title, commune, category, field, days, link, description, announce in JOBS:
+            if JobOffer.objects.filter(title=title, author=users[poster]).exists():
+                continue
+            jobs.job_create(
+                actor=users[poster],
+                title=title,
+                commune=commune,
+                category=category,
+                field=field,
+                closes_on=(today + timedelta(days=days)).isoformat(),
+                link=link,
+                description=description,
+                announce=announce,
+            )
