@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts import services as accounts
 from backend.accounts.models import User
+from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, Forbidden, NotFound, RateLimited, TooLarge
 from backend.messaging import services as messaging
 from backend.messaging.models import Message
@@ -57,7 +58,7 @@ class RotateResult:
 def bot_token_rotate(*, actor: User, bot_id: int) -> RotateResult:
     bot = access_bot(actor=actor, bot_id=bot_id)
     grace = settings.PREAU["BOT_TOKEN_GRACE_SECONDS"]
-    result = accounts.bot_token_rotate(bot=bot, grace_seconds=grace)
+    result = accounts.bot_token_rotate(bot=bot, grace_seconds=grace, actor=actor)
     until = result.record.created_at + timedelta(seconds=grace)
     return RotateResult(token=result, previous_expire_at=until)
 
@@ -82,9 +83,18 @@ def bot_grant(
         room=locked,
         defaults={"can_post": can_post, "can_read": can_read, "granted_by": actor},
     )
-    if not created and (grant.can_post, grant.can_read) != (can_post, can_read):
+    changed = not created and (grant.can_post, grant.can_read) != (can_post, can_read)
+    if changed:
         grant.can_post, grant.can_read = can_post, can_read
         grant.save(update_fields=["can_post", "can_read"])
+    if created or changed:
+        audit_record(
+            action="bot.granted" if created else "bot.grant_changed",
+            actor=actor,
+            target=f"user:{bot.pk}",
+            reason=_rights(can_post=can_post, can_read=can_read),
+            room_id=locked.pk,
+        )
     _membership, joined = Membership.objects.get_or_create(room=locked, user=bot)
     if joined:
         event_append(
@@ -96,6 +106,10 @@ def bot_grant(
         # Also when rights change: the bot's sockets re-read which rooms they may follow.
         _publish_membership(user_id=bot.pk, room_id=locked.pk, joined=can_read)
     return GrantResult(grant=grant, created=created)
+
+
+def _rights(*, can_post: bool, can_read: bool) -> str:
+    return ",".join(name for name, on in (("post", can_post), ("read", can_read)) if on) or "none"
 
 
 @transaction.atomic
@@ -114,6 +128,9 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
         outgoingwebhook__bot=bot, room=locked
     ).delete()
     removed, _rows = Membership.objects.filter(room=locked, user=bot).delete()
+    audit_record(
+        action="bot.grant_withdrawn", actor=actor, target=f"user:{bot.pk}", room_id=locked.pk
+    )
     if removed:
         event_append(
             room=locked,
@@ -152,6 +169,14 @@ def hook_create(*, actor: User, bot_id: int, room_id: int) -> HookResult:
         secret_digest=hook_digest(secret),
         prefix=secret[:8],
         created_by=actor,
+    )
+    # The hook's id only: its secret and its prefix never reach the trail.
+    audit_record(
+        action="hook.created",
+        actor=actor,
+        target=f"hook:{hook.pk}",
+        reason=f"user:{bot.pk}",
+        room_id=room_id,
     )
     return HookResult(hook=hook, secret=secret)
 
