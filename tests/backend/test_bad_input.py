@@ -333,7 +333,15 @@ ENDPOINTS += [  # moderation
         "GET",
         "/audit",
         params="room={room_id}",
-        query={"room": "abc", "limit": "0", "before": "-1", "action": "x" * 65},
+        query={
+            "room": "abc",
+            "limit": "0",
+            "before": "-1",
+            "action": "x" * 65,
+            "actor": "abc",
+            "since": "hier",
+            "until": "2026-13-40",
+        },
     ),
 ]
 ENDPOINTS += [
