@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts import services as accounts
-from backend.accounts.models import User
+from backend.accounts.models import ApiToken, User
 from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, Forbidden, NotFound, RateLimited, TooLarge
 from backend.messaging import services as messaging
@@ -118,7 +118,15 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
     grant = BotGrant.objects.filter(bot=bot, room=room).first()
     if grant is None:
         raise NotFound()
-    locked = room_lock(room.pk)
+    _withdraw(actor=actor, bot=bot, grant=grant)
+    audit_record(
+        action="bot.grant_withdrawn", actor=actor, target=f"user:{bot.pk}", room_id=room.pk
+    )
+
+
+def _withdraw(*, actor: User, bot: User, grant: BotGrant) -> None:
+    """Take a room from a bot: its grant, its hooks there, its membership (with the event)."""
+    locked = room_lock(grant.room_id)
     grant.delete()
     IncomingWebhook.objects.filter(bot=bot, room=locked, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -128,9 +136,6 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
         outgoingwebhook__bot=bot, room=locked
     ).delete()
     removed, _rows = Membership.objects.filter(room=locked, user=bot).delete()
-    audit_record(
-        action="bot.grant_withdrawn", actor=actor, target=f"user:{bot.pk}", room_id=locked.pk
-    )
     if removed:
         event_append(
             room=locked,
@@ -138,6 +143,26 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
             data=room_events.member_left(user=bot, removed_by=actor),
         )
         _publish_membership(user_id=bot.pk, room_id=locked.pk, joined=False)
+
+
+@transaction.atomic
+def bot_delete(*, actor: User, bot_id: int) -> None:
+    """Its owner (or staff) retires a bot: it leaves every room, its tokens and hooks stop at
+    once, its sockets close. The account stays (deactivated) so its messages keep an author."""
+    _not_a_bot(actor)
+    bot = access_bot(actor=actor, bot_id=bot_id)
+    if not bot.is_active:
+        raise NotFound()
+    for grant in BotGrant.objects.filter(bot=bot).order_by("room_id"):
+        _withdraw(actor=actor, bot=bot, grant=grant)
+    now = timezone.now()
+    IncomingWebhook.objects.filter(bot=bot, revoked_at__isnull=True).update(revoked_at=now)
+    OutgoingWebhook.objects.filter(bot=bot).delete()
+    ApiToken.objects.filter(user=bot, revoked_at__isnull=True).update(revoked_at=now)
+    bot.is_active = False
+    bot.save(update_fields=["is_active"])
+    accounts.user_closed(user_id=bot.pk)
+    audit_record(action="bot.deleted", actor=actor, target=f"user:{bot.pk}")
 
 
 # --- incoming webhooks -----------------------------------------------------------------------

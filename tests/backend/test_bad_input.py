@@ -256,6 +256,7 @@ ENDPOINTS += [
     Endpoint("POST", "/bots/{bot_id}/avatar", upload="image"),
     Endpoint("DELETE", "/bots/{bot_id}/avatar"),
     Endpoint("GET", "/bots/{bot_id}/avatar"),
+    Endpoint("DELETE", "/bots/{bot_id}"),
     Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
     Endpoint(
         "POST", "/bots/{bot_id}/outgoing", {"url": "http://127.0.0.1:9/n"}, long_fields=("url",)

@@ -9,11 +9,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from backend.audit.models import AuditEntry
 from backend.integrations import avatars, services
-from backend.integrations.models import IncomingWebhook, OutgoingWebhook
+from backend.integrations.models import BotGrant, IncomingWebhook, OutgoingWebhook
+from backend.rooms.models import Membership, Room, RoomEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,49 @@ def test_announcements_sent_scheduled_and_cancelled_are_recorded_without_their_b
     for e in (sent, scheduled, cancelled):
         assert e().actor == alice and e().reason == "rooms"
         assert_no_secret(e(), body)
+
+
+def test_deleting_a_bot_retires_it_everywhere_and_writes_one_entry(
+    api_for, alice, bob, outsider, bot, room, published, django_capture_on_commit_callbacks
+):
+    services.bot_grant(actor=alice, bot_id=bot.user.pk, room_id=room.pk)
+    hook = services.hook_create(actor=alice, bot_id=bot.user.pk, room_id=room.pk)
+    api = api_for(alice)
+    assert api_for(bob).delete(f"/bots/{bot.user.pk}").status_code == 404  # not his bot
+    assert api_for(outsider).delete(f"/bots/{bot.user.pk}").status_code == 404
+    seq = Room.objects.get(pk=room.pk).last_seq
+    published.clear()
+
+    with one_entry() as entry, django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/bots/{bot.user.pk}").status_code == 204
+
+    assert (entry().action, entry().actor, entry().target) == (
+        "bot.deleted",
+        alice,
+        f"user:{bot.user.pk}",
+    )
+    assert_no_secret(entry(), bot.token.removeprefix("preau_"), hook.secret)
+    assert bot.api.get("/me").status_code == 401  # its token stopped at once
+    posted = Client().post(f"/hooks/{hook.secret}", {"text": "encore là ?"}, "application/json")
+    assert posted.status_code == 404
+    assert not Membership.objects.filter(user=bot.user).exists()
+    assert not BotGrant.objects.filter(bot=bot.user).exists()
+    [left] = RoomEvent.objects.filter(room=room, seq__gt=seq)
+    assert (left.kind, left.data["user"]["id"]) == ("member.left", bot.user.pk)
+    assert api.get("/bots").json_body == []
+    assert api.delete(f"/bots/{bot.user.pk}").status_code == 404  # once only
+    # Its sockets are told to close; nothing about it reaches someone outside the room.
+    channels = {channel for channel, _payload in published}
+    assert any(channel.endswith(f"user:{bot.user.pk}") for channel in channels)
+    assert not any(channel.endswith(f"user:{outsider.pk}") for channel in channels)
+
+
+def test_closing_the_owners_account_records_the_end_of_each_of_its_bots(alice, bot):
+    from backend.privacy.services import account_erase
+    from tests.conftest import PASSWORD
+
+    account_erase(user=alice, password=PASSWORD)
+
+    entry = AuditEntry.objects.get(action="bot.deleted")
+    assert (entry.actor, entry.target, entry.reason) == (alice, f"user:{bot.user.pk}", "owner")
+    assert AuditEntry.objects.filter(action="account.erased", actor=alice).count() == 1
