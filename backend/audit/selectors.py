@@ -14,6 +14,9 @@ from backend.rooms.events import iso, user_ref
 
 from .models import AuditEntry
 
+# Beyond these, a day's bounds would overflow the datetime range in some time zone.
+EARLIEST, LATEST = date(1970, 1, 1), date(9000, 12, 31)
+
 
 def _day_start(day: date) -> datetime:
     """Midnight of ``day`` in the site's time zone (Europe/Paris), as an aware datetime."""
@@ -56,6 +59,12 @@ def audit_list_for(
         raise BadRequest(
             _("Indiquez le salon (« room ») dont vous êtes modérateur."), reason="room_required"
         )
+    for day in (since, until):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise BadRequest(
+                _("Les dates vont du %(a)s au %(b)s.") % {"a": EARLIEST, "b": LATEST},
+                reason="bad_period",
+            )
     if since is not None and until is not None and since > until:
         raise BadRequest(
             _("La date de début (« since ») suit la date de fin (« until »)."), reason="bad_period"

@@ -162,3 +162,10 @@ def test_pages_follow_each_other_without_gaps_or_repeats(cast, api_for):
         == AuditEntry.objects.filter(room_id=cast.room.pk, action="member.joined").count()
     )
     assert seen == sorted(seen, reverse=True)
+
+
+def test_days_out_of_range_are_refused_clearly(cast, api_for):
+    api = api_for(cast.moderator)
+    for query in ("until=9999-12-31", "since=0001-01-01"):
+        response = api.get(f"/audit?room={cast.room.pk}&{query}")
+        assert (response.status_code, response.json_body["reason"]) == (400, "bad_period")
