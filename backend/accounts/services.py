@@ -419,13 +419,15 @@ class TokenResult:
     record: ApiToken
 
 
-def _token_issue(*, user: User, kind: str, name: str) -> TokenResult:
+def _token_issue(*, user: User, kind: str, name: str, audited: bool = True) -> TokenResult:
+    """``audited=False`` when the calling action writes its own single audit entry."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken.objects.create(
         user=user, kind=kind, name=name[:100], digest=token_digest(token), prefix=token[:12]
     )
-    owner = user.bot_owner if user.is_bot else user
-    _audit("token.created", actor=owner, target=f"token:{record.pk}", reason=f"user:{user.pk}")
+    if audited:
+        owner = user.bot_owner if user.is_bot else user
+        _audit("token.created", actor=owner, target=f"token:{record.pk}", reason=f"user:{user.pk}")
     return TokenResult(token=token, record=record)
 
 
@@ -500,11 +502,13 @@ def bot_create(*, name: str, owner: User, description: str = "") -> TokenResult:
     )
     bot.set_unusable_password()
     bot.save()
-    return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=name)
+    result = _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=name, audited=False)
+    _audit("bot.created", actor=owner, target=f"user:{bot.pk}", reason=f"token:{result.record.pk}")
+    return result
 
 
 @transaction.atomic
-def bot_token_rotate(*, bot: User, grace_seconds: int) -> TokenResult:
+def bot_token_rotate(*, bot: User, grace_seconds: int, actor: User | None = None) -> TokenResult:
     """A new token for a bot; its current tokens keep working for ``grace_seconds``.
 
     The grace period lets a deployment switch to the new token without a gap; tokens already
@@ -517,7 +521,6 @@ def bot_token_rotate(*, bot: User, grace_seconds: int) -> TokenResult:
     expiring = live.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=until))
     token_ids = list(expiring.values_list("pk", flat=True))
     expiring.update(expires_at=until)
-    _audit("token.rotated", actor=bot.bot_owner, target=f"user:{bot.pk}")
     if token_ids:
         from realtime import publish
 
@@ -525,7 +528,14 @@ def bot_token_rotate(*, bot: User, grace_seconds: int) -> TokenResult:
         transaction.on_commit(
             lambda: publish.token_expiring(user_id=bot_id, token_ids=token_ids, at=at)
         )
-    return _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=bot.name)
+    result = _token_issue(user=bot, kind=ApiToken.Kind.BOT, name=bot.name, audited=False)
+    _audit(
+        "token.rotated",
+        actor=actor or bot.bot_owner,
+        target=f"user:{bot.pk}",
+        reason=f"token:{result.record.pk}",
+    )
+    return result
 
 
 def user_for_session(session_key: str | None) -> User | None:

@@ -213,6 +213,11 @@ def announcement_send(
     if send_at is None:
         _deliver(announcement, targets, now=now)
         announcement.save(update_fields=["status", "sent_at", "pinned_until"])
+    _audit(
+        "announcement.scheduled" if send_at else "announcement.sent",
+        actor=actor,
+        announcement=announcement,
+    )
     return AnnouncementResult(announcement=announcement, room_ids=[r.pk for r in targets])
 
 
@@ -280,7 +285,20 @@ def announcement_cancel(*, actor: User, announcement_id: int) -> Announcement:
         )
     locked.status = Announcement.Status.CANCELLED
     locked.save(update_fields=["status"])
+    _audit("announcement.cancelled", actor=actor, announcement=locked)
     return locked
+
+
+def _audit(action: str, *, actor: User, announcement: Announcement) -> None:
+    """The announcement and its audience kind; its body stays out of the trail."""
+    from backend.audit.services import audit_record
+
+    audit_record(
+        action=action,
+        actor=actor,
+        target=f"announcement:{announcement.pk}",
+        reason=announcement.audience,
+    )
 
 
 def _readable_or_granted(*, actor: User, room: Room) -> bool:

@@ -93,6 +93,16 @@ def bot_update(request: HttpRequest, bot_id: int, payload: BotUpdateIn) -> dict:
     return selectors.bot_detail(bot)
 
 
+@router.delete(
+    "/bots/{bot_id}",
+    response={204: None, **ERRORS},
+    summary="Supprimer un robot (il quitte ses salons ; jetons et webhooks cessent aussitôt)",
+)
+def bot_delete(request: HttpRequest, bot_id: int) -> Status:
+    services.bot_delete(actor=request.auth, bot_id=positive_id(bot_id, "bot_id"))
+    return Status(204, None)
+
+
 @router.post(
     "/bots/{bot_id}/avatar",
     response={200: BotOut, **ERRORS},

@@ -76,13 +76,16 @@ def bot_avatar_set(*, actor: User, bot_id: int, upload: Any) -> BotAvatar:
             "updated_at": timezone.now(),
         },
     )
+    _audit("bot.avatar_set", actor=actor, bot=bot)
     return avatar
 
 
 @transaction.atomic
 def bot_avatar_remove(*, actor: User, bot_id: int) -> None:
     bot = access_bot(actor=actor, bot_id=bot_id)
-    BotAvatar.objects.filter(bot=bot).delete()
+    removed, _rows = BotAvatar.objects.filter(bot=bot).delete()
+    if removed:
+        _audit("bot.avatar_removed", actor=actor, bot=bot)
 
 
 @transaction.atomic
@@ -103,7 +106,14 @@ def bot_update(
             raise TooLarge(_("La description est trop longue (150 caractères au plus)."))
         bot.job_title = description
     bot.save(update_fields=["name", "job_title"])
+    _audit("bot.updated", actor=actor, bot=bot)
     return bot
+
+
+def _audit(action: str, *, actor: User, bot: User) -> None:
+    from backend.audit.services import audit_record
+
+    audit_record(action=action, actor=actor, target=f"user:{bot.pk}")
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,8 @@ def outgoing_create(
         bot=bot, url=url.strip(), secret=secret, on_mention=on_mention, created_by=actor
     )
     webhook.watched_rooms.set(room_ids)
+    # Never the URL (it may carry a token of the receiver) nor the signing secret.
+    _audit("outgoing.created", actor=actor, webhook=webhook)
     return OutgoingResult(webhook=webhook, secret=secret)
 
 
@@ -104,7 +106,9 @@ def _access_outgoing(*, actor: User, bot_id: int, webhook_id: int) -> OutgoingWe
 @transaction.atomic
 def outgoing_delete(*, actor: User, bot_id: int, webhook_id: int) -> None:
     """Remove the endpoint; its pending deliveries go with it."""
-    _access_outgoing(actor=actor, bot_id=bot_id, webhook_id=webhook_id).delete()
+    webhook = _access_outgoing(actor=actor, bot_id=bot_id, webhook_id=webhook_id)
+    _audit("outgoing.deleted", actor=actor, webhook=webhook)
+    webhook.delete()
 
 
 @transaction.atomic
@@ -115,7 +119,16 @@ def outgoing_secret_rotate(*, actor: User, bot_id: int, webhook_id: int) -> Outg
     webhook.secret = secret
     webhook.secret_rotated_at = timezone.now()
     webhook.save(update_fields=["secret", "secret_rotated_at"])
+    _audit("outgoing.secret_rotated", actor=actor, webhook=webhook)
     return OutgoingResult(webhook=webhook, secret=secret)
+
+
+def _audit(action: str, *, actor: User, webhook: OutgoingWebhook) -> None:
+    from backend.audit.services import audit_record
+
+    audit_record(
+        action=action, actor=actor, target=f"outgoing:{webhook.pk}", reason=f"user:{webhook.bot_id}"
+    )
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def bot_detail(bot: User) -> dict[str, Any]:
 def bot_list_for(*, user: User) -> list[dict[str, Any]]:
     """The bots this agent owns, oldest first."""
     bots = (
-        User.objects.filter(is_bot=True, bot_owner=user)
+        User.objects.filter(is_bot=True, bot_owner=user, is_active=True)
         .select_related("bot_owner")
         .prefetch_related(
             Prefetch(

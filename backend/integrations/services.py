@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts import services as accounts
-from backend.accounts.models import User
+from backend.accounts.models import ApiToken, User
+from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, Forbidden, NotFound, RateLimited, TooLarge
 from backend.messaging import services as messaging
 from backend.messaging.models import Message
@@ -57,7 +58,7 @@ class RotateResult:
 def bot_token_rotate(*, actor: User, bot_id: int) -> RotateResult:
     bot = access_bot(actor=actor, bot_id=bot_id)
     grace = settings.PREAU["BOT_TOKEN_GRACE_SECONDS"]
-    result = accounts.bot_token_rotate(bot=bot, grace_seconds=grace)
+    result = accounts.bot_token_rotate(bot=bot, grace_seconds=grace, actor=actor)
     until = result.record.created_at + timedelta(seconds=grace)
     return RotateResult(token=result, previous_expire_at=until)
 
@@ -82,9 +83,18 @@ def bot_grant(
         room=locked,
         defaults={"can_post": can_post, "can_read": can_read, "granted_by": actor},
     )
-    if not created and (grant.can_post, grant.can_read) != (can_post, can_read):
+    changed = not created and (grant.can_post, grant.can_read) != (can_post, can_read)
+    if changed:
         grant.can_post, grant.can_read = can_post, can_read
         grant.save(update_fields=["can_post", "can_read"])
+    if created or changed:
+        audit_record(
+            action="bot.granted" if created else "bot.grant_changed",
+            actor=actor,
+            target=f"user:{bot.pk}",
+            reason=_rights(can_post=can_post, can_read=can_read),
+            room_id=locked.pk,
+        )
     _membership, joined = Membership.objects.get_or_create(room=locked, user=bot)
     if joined:
         event_append(
@@ -98,13 +108,25 @@ def bot_grant(
     return GrantResult(grant=grant, created=created)
 
 
+def _rights(*, can_post: bool, can_read: bool) -> str:
+    return ",".join(name for name, on in (("post", can_post), ("read", can_read)) if on) or "none"
+
+
 @transaction.atomic
 def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
     bot, room = access_bot_grantable(actor=actor, bot_id=bot_id, room_id=room_id)
     grant = BotGrant.objects.filter(bot=bot, room=room).first()
     if grant is None:
         raise NotFound()
-    locked = room_lock(room.pk)
+    _withdraw(actor=actor, bot=bot, grant=grant)
+    audit_record(
+        action="bot.grant_withdrawn", actor=actor, target=f"user:{bot.pk}", room_id=room.pk
+    )
+
+
+def _withdraw(*, actor: User, bot: User, grant: BotGrant) -> None:
+    """Take a room from a bot: its grant, its hooks there, its membership (with the event)."""
+    locked = room_lock(grant.room_id)
     grant.delete()
     IncomingWebhook.objects.filter(bot=bot, room=locked, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -121,6 +143,26 @@ def bot_grant_withdraw(*, actor: User, bot_id: int, room_id: int) -> None:
             data=room_events.member_left(user=bot, removed_by=actor),
         )
         _publish_membership(user_id=bot.pk, room_id=locked.pk, joined=False)
+
+
+@transaction.atomic
+def bot_delete(*, actor: User, bot_id: int) -> None:
+    """Its owner (or staff) retires a bot: it leaves every room, its tokens and hooks stop at
+    once, its sockets close. The account stays (deactivated) so its messages keep an author."""
+    _not_a_bot(actor)
+    bot = access_bot(actor=actor, bot_id=bot_id)
+    if not bot.is_active:
+        raise NotFound()
+    for grant in BotGrant.objects.filter(bot=bot).order_by("room_id"):
+        _withdraw(actor=actor, bot=bot, grant=grant)
+    now = timezone.now()
+    IncomingWebhook.objects.filter(bot=bot, revoked_at__isnull=True).update(revoked_at=now)
+    OutgoingWebhook.objects.filter(bot=bot).delete()
+    ApiToken.objects.filter(user=bot, revoked_at__isnull=True).update(revoked_at=now)
+    bot.is_active = False
+    bot.save(update_fields=["is_active"])
+    accounts.user_closed(user_id=bot.pk)
+    audit_record(action="bot.deleted", actor=actor, target=f"user:{bot.pk}")
 
 
 # --- incoming webhooks -----------------------------------------------------------------------
@@ -152,6 +194,14 @@ def hook_create(*, actor: User, bot_id: int, room_id: int) -> HookResult:
         secret_digest=hook_digest(secret),
         prefix=secret[:8],
         created_by=actor,
+    )
+    # The hook's id only: its secret and its prefix never reach the trail.
+    audit_record(
+        action="hook.created",
+        actor=actor,
+        target=f"hook:{hook.pk}",
+        reason=f"user:{bot.pk}",
+        room_id=room_id,
     )
     return HookResult(hook=hook, secret=secret)
 

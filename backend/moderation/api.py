@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -145,10 +146,21 @@ class MoveOut(Schema):
 
 
 class AuditQuery(Schema):
-    room: int | None = Field(None, ge=1, le=2**62)
-    action: str | None = Field(None, max_length=64)
-    before: int | None = Field(None, ge=1, le=2**62)
+    room: int | None = Field(None, ge=1, le=2**62, description="The room (moderators: required)")
+    action: str | None = Field(None, max_length=64, description="One action, e.g. message.hidden")
+    actor: int | None = Field(None, ge=1, le=2**62, description="Who acted (a user id)")
+    since: date | None = Field(None, description="From this day (YYYY-MM-DD, Paris time)")
+    until: date | None = Field(None, description="Up to this day included (YYYY-MM-DD)")
+    before: int | None = Field(
+        None, ge=1, le=2**62, description="Entries older than this id (the next page)"
+    )
     limit: int = Field(100, ge=1, le=500)
+
+
+class AuditTargetOut(Schema):
+    kind: str = Field(description="user, message, room, token, hook… or empty when opaque")
+    id: int | None
+    user: UserRefOut | None = Field(description="The member, when the target is a user")
 
 
 class AuditOut(Schema):
@@ -156,6 +168,7 @@ class AuditOut(Schema):
     actor: UserRefOut | None
     action: str
     target: str
+    target_ref: AuditTargetOut
     reason: str
     room: int | None
     ip: str | None
@@ -358,6 +371,9 @@ def audit_list(request: HttpRequest, query: Query[AuditQuery]) -> list[dict]:
         user=request.auth,
         room_id=query.room,
         action=query.action,
+        actor_id=query.actor,
+        since=query.since,
+        until=query.until,
         before=query.before,
         limit=query.limit,
     )

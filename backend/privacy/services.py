@@ -416,6 +416,9 @@ def account_erase(
             bot.is_active = False
             bot.save(update_fields=["is_active"])
             ApiToken.objects.filter(user=bot).delete()
+            audit_record(
+                action="bot.deleted", actor=user, target=f"user:{bot.pk}", ip=ip, reason="owner"
+            )
         audit_record(
             action="account.erased", actor=user, target=f"user:{user.pk}", ip=ip, reason=mode
         )

@@ -256,6 +256,7 @@ ENDPOINTS += [
     Endpoint("POST", "/bots/{bot_id}/avatar", upload="image"),
     Endpoint("DELETE", "/bots/{bot_id}/avatar"),
     Endpoint("GET", "/bots/{bot_id}/avatar"),
+    Endpoint("DELETE", "/bots/{bot_id}"),
     Endpoint("POST", "/bots/{bot_id}/hooks", {"room": "{room_id}"}),
     Endpoint(
         "POST", "/bots/{bot_id}/outgoing", {"url": "http://127.0.0.1:9/n"}, long_fields=("url",)
@@ -333,7 +334,15 @@ ENDPOINTS += [  # moderation
         "GET",
         "/audit",
         params="room={room_id}",
-        query={"room": "abc", "limit": "0", "before": "-1", "action": "x" * 65},
+        query={
+            "room": "abc",
+            "limit": "0",
+            "before": "-1",
+            "action": "x" * 65,
+            "actor": "abc",
+            "since": "hier",
+            "until": "2026-13-40",
+        },
     ),
 ]
 ENDPOINTS += [

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from slack_sdk.webhook import WebhookClient
 
 from .conftest import ALICE, screenshot, unique
-from .helpers import messages, private_room
+from .helpers import api_ok, messages, private_room
 from .test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -83,3 +83,29 @@ def test_the_bots_page_is_in_english_for_an_english_browser(session, open_app):
     expect(page.get_by_role("heading", level=1)).to_have_text("My bots")
     expect(page.get_by_role("button", name="Create the bot")).to_be_visible()
     expect(page.get_by_label("Bot name")).to_be_visible()
+
+
+def test_an_owner_deletes_a_bot_which_leaves_its_rooms_and_stops_its_token(session, open_app):
+    alice = session(ALICE[0])
+    room_name = unique("Supervision retirée")
+    room = private_room(alice, room_name)
+    name = unique("Sentinelle")
+    bot = api_ok(alice, "POST", "/bots", {"name": name})
+    api_ok(alice, "POST", f"/bots/{bot['id']}/grants", {"room": room})
+    page = open_app(alice, "/bots/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+    card = page.get_by_role("article", name=name)
+    toggle = card.get_by_role("button", name=f"Supprimer le robot {name}")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    card.get_by_role("button", name="Confirmer la suppression").click()
+
+    expect(page.get_by_role("article", name=name)).to_have_count(0)
+    expect(page.locator("#page-status")).to_have_text(f"Robot {name} supprimé.")
+    members = api_ok(alice, "GET", f"/rooms/{room}/members")
+    assert bot["id"] not in [m["user"]["id"] for m in members]
+    tokens = api_ok(alice, "GET", f"/bots/{bot['id']}/tokens")
+    assert tokens and all(t["revoked_at"] for t in tokens)
+    trail = api_ok(alice, "GET", f"/audit?room={room}&action=bot.grant_withdrawn")
+    assert trail == []  # one entry for the deletion, not one per room

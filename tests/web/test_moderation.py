@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ALICE, BOB, DEMO_PASSWORD, OLIVIA, screenshot, unique
-from .helpers import api_ok, messages, private_room
+from .helpers import api, api_ok, messages, private_room
 from .test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -141,3 +141,88 @@ def test_a_moderator_mutes_an_author_and_makes_the_room_read_only(session, open_
     state = api_ok(alice_session, "GET", f"/rooms/{room}/moderation")
     assert state["posting"] == "read_only"
     assert [m["user"]["id"] for m in state["mutes"]] == [api_ok(bob_session, "GET", "/me")["id"]]
+
+
+def test_an_animateur_reads_the_rooms_audit_trail_and_a_member_cannot(session, open_app):
+    alice_session = session(ALICE[0])
+    bob_session = session(BOB[0])
+    nadia_session = session(NADIA, DEMO_PASSWORD, bypass_csp=True)
+    accueil = _room_id(nadia_session, "Accueil")
+    rh = _room_id(nadia_session, "Ressources humaines")
+    for who in (alice_session, bob_session):
+        api(who, "POST", f"/rooms/{accueil}/join")
+    hidden_text = unique("Publicité pour un logiciel")
+    moved_text = unique("Qui connaît le télétravail des ATSEM ?")
+    api_ok(alice_session, "POST", f"/rooms/{accueil}/messages", {"body": hidden_text})
+    moved = api_ok(alice_session, "POST", f"/rooms/{accueil}/messages", {"body": moved_text})
+    nadia = open_app(nadia_session, f"/#/room/{accueil}")
+
+    post = messages(nadia, hidden_text)
+    post.get_by_role("button", name="Actions").click()
+    post.get_by_role("button", name="Masquer").click()
+    dialog = nadia.get_by_role("dialog", name="Masquer ce message")
+    reason = unique("Démarchage commercial")
+    dialog.get_by_label("Motif (journal d'audit)").fill(reason)
+    dialog.get_by_role("button", name="Masquer").click()
+    expect(dialog).to_be_hidden()
+    api_ok(
+        nadia_session,
+        "POST",
+        f"/messages/{moved['id']}/move",
+        {"room": rh, "scope": "message", "reason": unique("Question RH")},
+    )
+
+    nadia.get_by_role("button", name="Journal").click()
+    trail = nadia.get_by_role("dialog", name="Journal d'audit")
+    expect(trail).to_be_visible()
+    table = trail.get_by_role("table", name="Journal d'audit du salon")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Date", "Auteur", "Action", "Cible", "Motif"]
+    )
+    trail.get_by_label("Action", exact=True).select_option(label="Message masqué")
+    trail.get_by_label("Auteur").select_option(label="Nadia Lefèvre")
+    trail.get_by_role("button", name="Filtrer").click()
+    row = table.locator("tbody tr", has_text=reason)
+    expect(row).to_have_count(1)
+    expect(row.locator("td").nth(1)).to_have_text("Nadia Lefèvre")
+    expect(row.locator("td").nth(2)).to_have_text("Message masqué")
+    expect(row.locator("td").nth(3)).to_contain_text("Message n°")
+    expect(table.locator("tbody tr[data-action='message.moved']")).to_have_count(0)
+    assert hidden_text not in trail.inner_text()  # never a message body
+
+    trail.get_by_label("Action", exact=True).select_option(label="Message déplacé")
+    trail.get_by_role("button", name="Filtrer").click()
+    expect(table.locator("tbody tr[data-action='message.moved']").first).to_be_visible()
+    expect(trail.locator("#audit-status")).to_contain_text("page 1")
+    violations = axe_violations(nadia)
+    assert violations == [], describe(violations)
+    screenshot(nadia, "moderation-audit-trail")
+    trail.get_by_label("Du", exact=True).fill("2099-01-01")
+    trail.get_by_role("button", name="Filtrer").click()
+    expect(trail.locator("#audit-status")).to_have_text(
+        "Aucune entrée ne correspond à ces filtres."
+    )
+    expect(table.locator("tbody tr")).to_have_count(0)
+
+    # A plain member of the room: no button, and the server refuses the trail.
+    bob = open_app(bob_session, f"/#/room/{accueil}")
+    expect(messages(bob, moved_text)).to_have_count(0)
+    expect(bob.locator("#queue-button")).to_be_hidden()
+    expect(bob.locator("#audit-button")).to_be_hidden()
+    assert api(bob_session, "GET", f"/audit?room={accueil}").status == 403
+    assert api(bob_session, "GET", "/audit").status == 400
+    # Someone who cannot read a private room does not learn it exists.
+    olivia_session = session(OLIVIA[0])
+    private = private_room(alice_session, unique("Cellule journal"), (bob_session, BOB[0]))
+    assert api(olivia_session, "GET", f"/audit?room={private}").status == 404
+
+
+def test_the_audit_trail_speaks_english(session, open_app):
+    nadia_session = session(NADIA, DEMO_PASSWORD, locale="en-GB")
+    accueil = _room_id(nadia_session, "Accueil")
+    nadia = open_app(nadia_session, f"/#/room/{accueil}")
+    nadia.get_by_role("button", name="Audit log").click()
+    trail = nadia.get_by_role("dialog", name="Audit log")
+    expect(trail.get_by_role("table", name="The room's audit log")).to_be_visible()
+    expect(trail.get_by_label("Action", exact=True)).to_contain_text("Message hidden")
+    expect(trail.get_by_role("button", name="Filter")).to_be_visible()

@@ -19,7 +19,13 @@ from tests.backend.conftest import send
 
 pytestmark = pytest.mark.django_db
 
-ROLES_EXPECTED = [("member", 403), ("moderator", 200), ("staff", 200), ("outsider", 404)]
+ROLES_EXPECTED = [
+    ("owner", 200),
+    ("moderator", 200),
+    ("staff", 200),
+    ("member", 403),
+    ("outsider", 404),
+]
 
 
 def _call(api: Any, action: str, cast: Any, message: Message) -> Any:
@@ -38,6 +44,8 @@ def _call(api: Any, action: str, cast: Any, message: Message) -> Any:
         return api.patch(f"/rooms/{room}/policy", {"posting": "read_only"})
     if action == "slow":
         return api.patch(f"/rooms/{room}/policy", {"slow_mode_seconds": 30})
+    if action == "unmute":
+        return api.post(f"/rooms/{room}/mutes", {"user": target, "seconds": 0})
     if action == "unpin":
         return api.delete(f"/messages/{message.pk}/pin")
     if action == "unban":
@@ -53,6 +61,7 @@ AUDITED = {
     "ban": "member.banned",
     "policy": "room.policy",
     "slow": "room.policy",
+    "unmute": "member.unmuted",
     "unpin": "message.unpinned",
     "unban": "member.unbanned",
 }
@@ -64,6 +73,7 @@ EVENTS = {
     "ban": "member.banned",
     "policy": "room.updated",
     "slow": "room.updated",
+    "unmute": "member.muted",
     "unpin": "message.unpinned",
     "unban": "member.banned",
 }
@@ -71,12 +81,16 @@ EVENTS = {
 
 @pytest.mark.parametrize("action", list(AUDITED))
 @pytest.mark.parametrize(("role", "status"), ROLES_EXPECTED)
-def test_each_action_is_allowed_for_moderators_and_staff_only(
+def test_each_action_is_allowed_for_owners_moderators_and_staff_only(
     cast, api_for, action, role, status, published
 ):
     message = send(cast.target, cast.room, "Un message à modérer")
     if action == "unpin":
         moderation.message_pin(actor=cast.owner, message_id=message.pk, pin=True)
+    if action == "unmute":
+        moderation.member_mute(
+            actor=cast.owner, room_id=cast.room.pk, user_id=cast.target.pk, seconds=600
+        )
     if action == "unban":
         moderation.member_remove(
             actor=cast.owner, room_id=cast.room.pk, user_id=cast.target.pk, ban=True

@@ -1,5 +1,6 @@
 // « Mes robots »: create bots, show their token once, rotate or revoke it, grant rooms,
-// create incoming webhook URLs and outgoing webhooks. Everything goes through /api/v1/bots.
+// create incoming webhook URLs and outgoing webhooks, delete a bot. Everything goes through
+// /api/v1/bots.
 import { ApiError, csrfToken, del, get, patch, post } from "./api.js";
 import { _, fmt } from "./i18n.js";
 
@@ -377,6 +378,51 @@ function avatarForm(bot) {
   );
 }
 
+function deleteSection(bot) {
+  const confirmId = nextId("bot-delete");
+  const toggle = h(
+    "button",
+    { type: "button", class: "secondary", "aria-expanded": "false", "aria-controls": confirmId },
+    fmt(_("Supprimer le robot %(name)s"), { name: bot.name }),
+  );
+  const box = h(
+    "div",
+    { id: confirmId, class: "stack", hidden: true },
+    h("p", {}, _("Le robot quittera ses salons ; ses jetons et ses webhooks cesseront aussitôt de fonctionner.")),
+    h(
+      "div",
+      { class: "dialog-actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () =>
+            act(() => del(`/bots/${bot.id}`), () => say(fmt(_("Robot %(name)s supprimé."), { name: bot.name }))),
+        },
+        _("Confirmer la suppression"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "secondary",
+          onclick: () => {
+            box.hidden = true;
+            toggle.setAttribute("aria-expanded", "false");
+            toggle.focus();
+          },
+        },
+        _("Annuler"),
+      ),
+    ),
+  );
+  toggle.addEventListener("click", () => {
+    box.hidden = !box.hidden;
+    toggle.setAttribute("aria-expanded", String(!box.hidden));
+  });
+  return h("section", { "aria-label": fmt(_("Supprimer %(name)s"), { name: bot.name }) }, toggle, box);
+}
+
 function botCard(bot, tokens, hooks) {
   const titleId = nextId("bot");
   return h(
@@ -395,6 +441,7 @@ function botCard(bot, tokens, hooks) {
     grantSection(bot),
     incomingSection(bot),
     outgoingSection(bot, hooks),
+    deleteSection(bot),
   );
 }
 

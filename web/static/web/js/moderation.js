@@ -3,6 +3,7 @@
 // marks. It decorates the message list rendered by messages.js without changing it, and is
 // told about frames by app.js (moderationFrame, moderationEvent).
 import { del, get, patch, post } from "./api.js";
+import { auditTrailFor, setupAuditTrail } from "./audit-trail.js";
 import { _, fmt } from "./i18n.js";
 import { el } from "./messages.js";
 
@@ -30,6 +31,7 @@ export function setupModeration(context) {
   });
   queueButton.addEventListener("click", openQueue);
   actions.append(queueButton);
+  setupAuditTrail(actions);
   const list = $("message-list");
   new MutationObserver(() => decorate(list)).observe(list, { childList: true, subtree: true });
   list.addEventListener("click", onListClick);
@@ -46,6 +48,7 @@ async function refreshRoom(rs) {
   roomInfo.pinned = new Set();
   roomInfo.newcomers = new Set();
   $("queue-button").hidden = !roomInfo.moderator;
+  auditTrailFor(rs.id, roomInfo.moderator);
   try {
     if (roomInfo.moderator) {
       const state = await get(`/rooms/${rs.id}/moderation`);
