@@ -32,6 +32,7 @@ from backend.rooms.events import iso
 from backend.rooms.models import Membership, Room, Territory, Theme
 from backend.rooms.services import territory_lookup
 
+from . import ratelimit
 from .models import Announcement, AnnouncementDelivery, BotGrant
 
 PINNED_DAYS_MAX = 90
@@ -199,6 +200,8 @@ def announcement_send(
     """Send now, or schedule for ``send_at`` (checked now, and again when it is sent)."""
     send_at = _check_send_at(send_at)
     targets = _check_targets(actor=actor, body=body, audience=audience, pinned_days=pinned_days)
+    if actor.is_bot:
+        ratelimit.bot_post_spend(bot_id=actor.pk)
     now = timezone.now()
     announcement = Announcement.objects.create(
         author=actor,
