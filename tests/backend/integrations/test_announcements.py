@@ -156,3 +156,32 @@ def test_staff_announce_to_the_rooms_of_one_kind_of_organisation(
 
     assert sent.status_code == 201, sent.json_body
     assert sent.json_body["rooms"] == [aude.pk]
+
+
+def test_an_announcement_to_a_theme_reaches_the_members_of_its_thematic_rooms_only(
+    api_for, staff, alice, bob, make_agent, org, make_room, geo
+):
+    other_finances = make_room(
+        bob, name="Budgets communaux", kind="thematic", access="open", theme="finances"
+    )
+    rh = make_room(alice, name="Recrutement", kind="thematic", access="open", theme="rh")
+    reader, elsewhere = make_agent(org, name="Lectrice"), make_agent(org, name="Ailleurs")
+    rooms.room_join(actor=reader, room_id=geo["finances"].pk)
+    for room in (rh, geo["lyon"]):
+        rooms.room_join(actor=elsewhere, room_id=room.pk)
+
+    sent = api_for(staff).post(
+        "/announcements", {"body": "Clôture budgétaire", "theme": "finances"}
+    )
+
+    assert sent.status_code == 201, sent.json_body
+    assert sent.json_body["audience"] == "theme"
+    assert sent.json_body["target"] == {"theme": "finances"}
+    assert sorted(sent.json_body["rooms"]) == sorted([geo["finances"].pk, other_finances.pk])
+    got = Message.objects.filter(body="Clôture budgétaire").values_list("room_id", flat=True)
+    assert set(got) == {geo["finances"].pk, other_finances.pk}
+    pinned = api_for(reader).get(f"/rooms/{geo['finances'].pk}/announcements").json_body
+    assert [p["id"] for p in pinned] == [sent.json_body["id"]]
+    for room in (rh, geo["lyon"]):
+        assert api_for(elsewhere).get(f"/rooms/{room.pk}/announcements").json_body == []
+    assert api_for(elsewhere).get(f"/announcements/{sent.json_body['id']}").status_code == 404
