@@ -496,6 +496,8 @@ def test_the_table_names_every_operation_of_the_api():
         f"{method.upper()} {path.removeprefix('/api/v1')}"
         for path, ops in schema["paths"].items()
         for method in ops
+        # /hooks/{secret} is outside the REST API: its bad input is in integrations/test_hooks.
+        if path.startswith("/api/v1/")
     }
     assert {e.key for e in ENDPOINTS} == operations
 
