@@ -267,6 +267,7 @@ ENDPOINTS += [
     Endpoint(
         "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
     ),
+    Endpoint("GET", "/announcements"),
     Endpoint("GET", "/announcements/{announcement_id}"),
     Endpoint("POST", "/announcements/{announcement_id}/cancel"),
     Endpoint("GET", "/rooms/{room_id}/announcements"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from backend.integrations import services as integrations
 from backend.messaging.models import Message
@@ -185,3 +188,55 @@ def test_an_announcement_to_a_theme_reaches_the_members_of_its_thematic_rooms_on
     for room in (rh, geo["lyon"]):
         assert api_for(elsewhere).get(f"/rooms/{room.pk}/announcements").json_body == []
     assert api_for(elsewhere).get(f"/announcements/{sent.json_body['id']}").status_code == 404
+
+
+def test_the_rooms_readers_are_told_live_that_an_announcement_is_pinned(
+    api_for, staff, geo, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api_for(staff).post(
+            "/announcements",
+            {"body": "Alerte", "territory": "69", "territory_level": "departement"},
+        )
+
+    frames = [p for _c, p in published if p.get("type") == "announcement"]
+    channels = {c for c, p in published if p.get("type") == "announcement"}
+    wanted = {geo["villeurbanne"].pk, geo["lyon"].pk}
+    assert sorted(f["room"] for f in frames) == sorted(wanted)
+    assert all(
+        f == {"type": "announcement", "room": f["room"], "announcement": sent.json_body["id"]}
+        for f in frames
+    )
+    assert all(any(c.endswith(f":room:{pk}") for c in channels) for pk in wanted)
+    others = {geo["carcassonne"].pk, geo["aura"].pk, geo["finances"].pk}
+    assert not any(c.endswith(f":room:{pk}") for pk in others for c in channels)
+
+
+def test_authors_list_their_announcements_with_read_counts(api_for, staff, alice, bob, geo, bot):
+    rooms.room_join(actor=bob, room_id=geo["lyon"].pk)
+    mine = api_for(staff).post("/announcements", {"body": "Une", "rooms": [geo["lyon"].pk]})
+    later = api_for(staff).post(
+        "/announcements",
+        {
+            "body": "Plus tard",
+            "rooms": [geo["lyon"].pk],
+            "send_at": (timezone.now() + timedelta(days=2)).isoformat(),
+        },
+    )
+    api_for(alice).post("/announcements", {"body": "D'Alice", "rooms": [geo["lyon"].pk]})
+    integrations.bot_grant(actor=alice, bot_id=bot.user.pk, room_id=geo["lyon"].pk)
+    by_bot = bot.api.post("/announcements", {"body": "Du robot", "rooms": [geo["lyon"].pk]})
+    rooms.read_mark(actor=bob, room_id=geo["lyon"].pk, seq=10**6)
+
+    listed = api_for(staff).get("/announcements").json_body
+    alices = api_for(alice).get("/announcements").json_body
+
+    assert [(a["id"], a["status"], a["read_by"]) for a in listed] == [
+        (later.json_body["id"], "scheduled", 0),
+        (mine.json_body["id"], "sent", 1),
+    ]
+    assert listed[1]["rooms"] == [geo["lyon"].pk]
+    assert [a["body"] for a in alices] == ["Du robot", "D'Alice"]
+    assert [a["read_by"] for a in alices] == [1, 1]
+    assert by_bot.status_code == 201
+    assert api_for(bob).get("/announcements").json_body == []
