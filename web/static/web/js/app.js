@@ -689,7 +689,10 @@ async function onHello(hello) {
   if (ack) await settleSync(ack, rooms);
   else for (const rs of rooms) await catchUp(rs);
   flushOutbox();
-  if (state.current) loadMembers(state.current);
+  if (state.current) {
+    loadMembers(state.current);
+    loadAnnouncements(state.current); // one may have been pinned while the socket was down
+  }
 }
 
 let downTimer = null;
