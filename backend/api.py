@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from backend.accounts.api import router as accounts_router
@@ -11,6 +13,7 @@ from backend.community.api import router as community_router
 from backend.contacts.api import router as contacts_router
 from backend.fiches.api import router as fiches_router
 from backend.integrations.api import router as integrations_router
+from backend.integrations.openapi import HOOK_PATHS
 from backend.jobs.api import router as jobs_router
 from backend.messaging.api import router as messaging_router
 from backend.moderation.api import router as moderation_router
@@ -19,7 +22,17 @@ from backend.rooms.api import router as rooms_router
 from backend.search.api import router as search_router
 from backend.webinars.api import router as webinars_router
 
-api = NinjaAPI(
+
+class PreauAPI(NinjaAPI):
+    """The REST API, whose document also describes the incoming webhooks (a plain view)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["paths"].update(HOOK_PATHS)
+        return schema
+
+
+api = PreauAPI(
     title="Préau API",
     version="1",
     description=(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
 
 from backend.api import api
@@ -15,7 +15,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("hooks/<str:secret>", incoming_hook, name="incoming-hook"),
+    # Any path under /hooks/ (even empty or with a slash) gets the hook's JSON refusal.
+    re_path(r"^hooks/(?P<secret>.*)\Z", incoming_hook, name="incoming-hook"),
     path("webinars/feed/<str:secret>.ics", webinar_views.user_feed, name="webinar-feed"),
     path(
         "webinars/feed/<str:secret>/rooms/<int:room_id>.ics",

@@ -3,6 +3,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from . import (
     account_views,
+    announcements_views,
     bots_views,
     community_views,
     contacts_views,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("account/profile/", account_views.profile_page, name="profile"),
     path("account/security/", account_views.security_page, name="security"),
     path("bots/", bots_views.bots_page, name="bots"),
+    path("annonces/", announcements_views.announcements_page, name="announcements"),
     path("webinaires/", webinars.agenda_page, name="webinars"),
     path("webinaires/<int:webinar_id>/", webinars.webinar_page, name="webinar"),
     path("webinaires/<int:webinar_id>/console/", webinars.console_page, name="webinar-console"),

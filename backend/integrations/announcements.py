@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from backend.rooms.events import iso
 from backend.rooms.models import Membership, Room, Territory, Theme
 from backend.rooms.services import territory_lookup
 
+from . import ratelimit
 from .models import Announcement, AnnouncementDelivery, BotGrant
 
 PINNED_DAYS_MAX = 90
@@ -185,6 +186,23 @@ def _deliver(announcement: Announcement, targets: list[Room], *, now: datetime) 
     announcement.status = Announcement.Status.SENT
     announcement.sent_at = now
     announcement.pinned_until = now + timedelta(days=announcement.pinned_days)
+    _publish_pinned(announcement_id=announcement.pk, room_ids=[room.pk for room in targets])
+
+
+def _publish_pinned(*, announcement_id: int, room_ids: list[int]) -> None:
+    """Tell whoever reads each room now that an announcement is pinned there (ephemeral: a
+    client that is not connected finds it with ``GET /rooms/{id}/announcements``)."""
+
+    def publish() -> None:
+        from realtime import publish as bus
+
+        for room_id in room_ids:
+            bus.room_ephemeral(
+                room_id=room_id,
+                frame={"type": "announcement", "room": room_id, "announcement": announcement_id},
+            )
+
+    transaction.on_commit(publish)
 
 
 @transaction.atomic
@@ -199,6 +217,8 @@ def announcement_send(
     """Send now, or schedule for ``send_at`` (checked now, and again when it is sent)."""
     send_at = _check_send_at(send_at)
     targets = _check_targets(actor=actor, body=body, audience=audience, pinned_days=pinned_days)
+    if actor.is_bot:
+        ratelimit.bot_post_spend(bot_id=actor.pk)
     now = timezone.now()
     announcement = Announcement.objects.create(
         author=actor,
@@ -316,20 +336,34 @@ def _readable_or_granted(*, actor: User, room: Room) -> bool:
 
 def read_count(announcement: Announcement) -> int:
     """Agents (not bots, not the author) who read past the announcement in one of its rooms."""
-    return (
+    return read_counts([announcement]).get(announcement.pk, 0)
+
+
+def read_counts(announcements: list[Announcement]) -> dict[int, int]:
+    """``read_count`` of several announcements, in one query."""
+    if not announcements:
+        return {}
+    rows = (
         Membership.objects.filter(
-            room__announcement_deliveries__announcement_id=announcement.pk,
+            room__announcement_deliveries__announcement_id__in=[a.pk for a in announcements],
             last_read_seq__gte=F("room__announcement_deliveries__seq"),
             user__is_bot=False,
         )
-        .exclude(user_id=announcement.author_id)
-        .values("user_id")
-        .distinct()
-        .count()
+        # Annotations after the filter reuse its joins: the delivery read past, its author.
+        .annotate(
+            announcement=F("room__announcement_deliveries__announcement_id"),
+            author=F("room__announcement_deliveries__announcement__author_id"),
+        )
+        .exclude(user_id=F("author"))
+        .values("announcement")
+        .annotate(readers=Count("user_id", distinct=True))
     )
+    return {r["announcement"]: r["readers"] for r in rows}
 
 
-def announcement_dict(announcement: Announcement, room_ids: list[int]) -> dict[str, Any]:
+def announcement_dict(
+    announcement: Announcement, room_ids: list[int], *, read_by: int | None = None
+) -> dict[str, Any]:
     return {
         "id": announcement.pk,
         "author": {"id": announcement.author.pk, "name": announcement.author.name},
@@ -339,7 +373,7 @@ def announcement_dict(announcement: Announcement, room_ids: list[int]) -> dict[s
         "rooms": room_ids,
         "pinned_until": iso(announcement.pinned_until),
         "created_at": iso(announcement.created_at),
-        "read_by": read_count(announcement),
+        "read_by": read_count(announcement) if read_by is None else read_by,
         "status": announcement.status,
         "send_at": iso(announcement.send_at) if announcement.send_at else None,
         "sent_at": iso(announcement.sent_at) if announcement.sent_at else None,
@@ -378,7 +412,36 @@ def pinned_for(*, user: User, room_id: int) -> list[dict[str, Any]]:
         .select_related("announcement", "announcement__author")
         .order_by("-announcement__created_at")
     )
+    deliveries = list(deliveries)
+    counts = read_counts([d.announcement for d in deliveries])
     return [
-        {**announcement_dict(d.announcement, [room.pk]), "message": d.message_id}
+        {
+            **announcement_dict(
+                d.announcement, [room.pk], read_by=counts.get(d.announcement_id, 0)
+            ),
+            "message": d.message_id,
+        }
         for d in deliveries
+    ]
+
+
+LIST_MAX = 50
+
+
+def announcement_list_for(*, user: User) -> list[dict[str, Any]]:
+    """The latest announcements the user wrote, or one of the user's bots wrote."""
+    found = list(
+        Announcement.objects.filter(Q(author=user) | Q(author__bot_owner=user))
+        .select_related("author")
+        .prefetch_related("deliveries")
+        .order_by("-created_at", "-pk")[:LIST_MAX]
+    )
+    counts = read_counts(found)
+    return [
+        announcement_dict(
+            a,
+            sorted(d.room_id for d in a.deliveries.all()),
+            read_by=counts.get(a.pk, 0),
+        )
+        for a in found
     ]

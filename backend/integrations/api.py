@@ -452,6 +452,15 @@ def _parse_send_at(value: str | None) -> datetime | None:
         ) from None
 
 
+@router.get(
+    "/announcements",
+    response={200: list[AnnouncementOut], **ERRORS},
+    summary="Mes annonces (et celles de mes robots), les plus récentes d'abord, 50 au plus",
+)
+def announcement_list(request: HttpRequest) -> list[dict]:
+    return announcements.announcement_list_for(user=request.auth)
+
+
 @router.post(
     "/announcements/{announcement_id}/cancel",
     response={200: AnnouncementOut, **ERRORS},

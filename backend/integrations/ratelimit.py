@@ -13,6 +13,9 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from backend.common.errors import RateLimited
 
 # Refill, take one token if there is one, and answer how long to wait otherwise.
 _SCRIPT = """
@@ -63,6 +66,21 @@ def take(key: str, *, per_minute: int) -> int:
     else:
         wait = _take_local(key, rate, burst)
     return 0 if wait <= 0 else max(1, math.ceil(wait))
+
+
+def spend(key: str, *, per_minute: int) -> None:
+    """Spend one token of ``key`` or refuse (429 ``rate_limited`` with ``Retry-After``)."""
+    wait = take(key, per_minute=per_minute)
+    if wait:
+        raise RateLimited(
+            _("Trop de messages pour ce robot ; réessayez dans %(s)d s.") % {"s": wait},
+            retry_after=wait,
+        )
+
+
+def bot_post_spend(*, bot_id: int) -> None:
+    """One post of a bot, whichever way it comes (token API, socket, hook, outgoing reply)."""
+    spend(f"bot:{bot_id}", per_minute=settings.PREAU["BOT_POSTS_PER_MINUTE"])
 
 
 def reset_local() -> None:

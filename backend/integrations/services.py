@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken, User
 from backend.audit.services import audit_record
-from backend.common.errors import BadRequest, Forbidden, NotFound, RateLimited, TooLarge
+from backend.common.errors import BadRequest, Forbidden, NotFound, TooLarge
 from backend.messaging import services as messaging
 from backend.messaging.models import Message
 from backend.messaging.services.mentions import EVERYONE_OPEN_UP_TO
@@ -240,15 +240,6 @@ def _target_room(*, hook: IncomingWebhook, channel: str | int | None) -> int:
     return matches[0].room_id
 
 
-def _spend(key: str, per_minute: int) -> None:
-    wait = ratelimit.take(key, per_minute=per_minute)
-    if wait:
-        raise RateLimited(
-            _("Trop de messages pour ce robot ; réessayez dans %(s)d s.") % {"s": wait},
-            retry_after=wait,
-        )
-
-
 def hook_post(*, secret: str, payload: dict[str, Any]) -> Message:
     """Post a Slack-format payload through a hook, as its bot."""
     hook = _access_hook(secret)
@@ -282,8 +273,8 @@ def _post_slack(
     if not rendered.body:
         raise BadRequest(_("Le message est vide (ni text, ni blocks, ni attachments)."))
     if hook is not None:
-        _spend(f"hook:{hook.pk}", settings.PREAU["HOOK_POSTS_PER_MINUTE"])
-    _spend(f"bot:{bot.pk}", settings.PREAU["BOT_POSTS_PER_MINUTE"])
+        ratelimit.spend(f"hook:{hook.pk}", per_minute=settings.PREAU["HOOK_POSTS_PER_MINUTE"])
+    # The bot's own limit is spent by message_send, as for every other way a bot posts.
     result = messaging.message_send(
         actor=bot,
         room_id=room_id,

@@ -268,6 +268,7 @@ ENDPOINTS += [
     Endpoint(
         "POST", "/announcements", {"body": "Annonce", "rooms": ["{room_id}"]}, long_fields=("body",)
     ),
+    Endpoint("GET", "/announcements"),
     Endpoint("GET", "/announcements/{announcement_id}"),
     Endpoint("POST", "/announcements/{announcement_id}/cancel"),
     Endpoint("GET", "/rooms/{room_id}/announcements"),
@@ -505,6 +506,8 @@ def test_the_table_names_every_operation_of_the_api():
         f"{method.upper()} {path.removeprefix('/api/v1')}"
         for path, ops in schema["paths"].items()
         for method in ops
+        # /hooks/{secret} is outside the REST API: its bad input is in integrations/test_hooks.
+        if path.startswith("/api/v1/")
     }
     assert {e.key for e in ENDPOINTS} == operations
 

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from backend.accounts import services as accounts
 from backend.accounts.models import ApiToken
+from backend.integrations import ratelimit
 from backend.integrations import services as integrations
 from tests.realtime.test_consumer import is_event, make_room, send
 
@@ -108,3 +109,27 @@ async def test_sockets_of_a_rotated_token_close_with_4401_when_the_grace_period_
     refused = await connect(token=old, expect_hello=False)
     assert getattr(refused, "refused", False)
     await fresh.close()
+
+
+async def test_a_bot_posting_on_its_socket_is_held_to_the_bot_limit(connect, alice, monkeypatch):
+    monkeypatch.setitem(settings.PREAU, "BOT_POSTS_PER_MINUTE", 2)
+    ratelimit.reset_local()
+    room = await make_room(alice)
+    token = await granted_bot(alice, room)
+    bot = await connect(token=token)
+    member = await connect(alice)
+
+    answers = [
+        await bot.request({"type": "message.send", "room": room.pk, "body": f"Alerte {i}"})
+        for i in range(3)
+    ]
+
+    assert [a["type"] for a in answers] == ["ack", "ack", "error"]
+    assert answers[2]["code"] == "rate_limited" and answers[2]["message"]
+    bodies = [(await member.recv_until(is_event("message.created")))["data"]["body"] for _ in "12"]
+    assert bodies == ["Alerte 0", "Alerte 1"]
+    await member.assert_silent()
+    ack = await member.request({"type": "message.send", "room": room.pk, "body": "Humain"})
+    assert ack["type"] == "ack"
+    await bot.close()
+    await member.close()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.common.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from backend.integrations import ratelimit
 from backend.integrations.access import require_bot_may_post
 from backend.integrations.outgoing import deliveries_enqueue
 from backend.rooms.access import (
@@ -182,6 +183,10 @@ def message_send(
         from backend.community.levels import require_may_post_content
 
         require_may_post_content(actor=actor, body=body, documents=docs, files=files)
+        if actor.is_bot:
+            # Bots have their own limit, separate from the agents' (an announcement, already
+            # authorised, spends one token for all its rooms in announcement_send).
+            ratelimit.bot_post_spend(bot_id=actor.pk)
     root_id = root_author_id = None
     if thread is not None:
         root = Message.objects.filter(pk=thread, room=room, deleted_at__isnull=True).first()

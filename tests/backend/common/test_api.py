@@ -35,6 +35,23 @@ def test_the_openapi_document_is_served_and_valid_openapi_3_1():
     assert {"201", "400", "401", "403", "404", "409", "413"} <= set(errors)
 
 
+def test_the_openapi_document_describes_the_slack_compatible_incoming_webhook():
+    spec = json.loads(Client().get("/api/v1/openapi.json").content)
+
+    operation = spec["paths"]["/hooks/{secret}"]["post"]
+
+    assert operation["security"] == []
+    assert set(operation["requestBody"]["content"]) == {
+        "application/json",
+        "application/x-www-form-urlencoded",
+    }
+    payload = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert {"text", "attachments", "blocks", "channel", "username", "icon_url"} <= set(payload)
+    assert set(operation["responses"]["200"]["content"]) == {"text/plain"}
+    assert {"400", "403", "404", "413", "429"} <= set(operation["responses"])
+    assert "Retry-After" in operation["responses"]["429"]["headers"]
+
+
 def test_the_interactive_docs_render():
     response = Client().get("/api/v1/docs")
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from backend.integrations import services as integrations
 from backend.messaging.models import Message
@@ -156,3 +159,84 @@ def test_staff_announce_to_the_rooms_of_one_kind_of_organisation(
 
     assert sent.status_code == 201, sent.json_body
     assert sent.json_body["rooms"] == [aude.pk]
+
+
+def test_an_announcement_to_a_theme_reaches_the_members_of_its_thematic_rooms_only(
+    api_for, staff, alice, bob, make_agent, org, make_room, geo
+):
+    other_finances = make_room(
+        bob, name="Budgets communaux", kind="thematic", access="open", theme="finances"
+    )
+    rh = make_room(alice, name="Recrutement", kind="thematic", access="open", theme="rh")
+    reader, elsewhere = make_agent(org, name="Lectrice"), make_agent(org, name="Ailleurs")
+    rooms.room_join(actor=reader, room_id=geo["finances"].pk)
+    for room in (rh, geo["lyon"]):
+        rooms.room_join(actor=elsewhere, room_id=room.pk)
+
+    sent = api_for(staff).post(
+        "/announcements", {"body": "Clôture budgétaire", "theme": "finances"}
+    )
+
+    assert sent.status_code == 201, sent.json_body
+    assert sent.json_body["audience"] == "theme"
+    assert sent.json_body["target"] == {"theme": "finances"}
+    assert sorted(sent.json_body["rooms"]) == sorted([geo["finances"].pk, other_finances.pk])
+    got = Message.objects.filter(body="Clôture budgétaire").values_list("room_id", flat=True)
+    assert set(got) == {geo["finances"].pk, other_finances.pk}
+    pinned = api_for(reader).get(f"/rooms/{geo['finances'].pk}/announcements").json_body
+    assert [p["id"] for p in pinned] == [sent.json_body["id"]]
+    for room in (rh, geo["lyon"]):
+        assert api_for(elsewhere).get(f"/rooms/{room.pk}/announcements").json_body == []
+    assert api_for(elsewhere).get(f"/announcements/{sent.json_body['id']}").status_code == 404
+
+
+def test_the_rooms_readers_are_told_live_that_an_announcement_is_pinned(
+    api_for, staff, geo, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api_for(staff).post(
+            "/announcements",
+            {"body": "Alerte", "territory": "69", "territory_level": "departement"},
+        )
+
+    frames = [p for _c, p in published if p.get("type") == "announcement"]
+    channels = {c for c, p in published if p.get("type") == "announcement"}
+    wanted = {geo["villeurbanne"].pk, geo["lyon"].pk}
+    assert sorted(f["room"] for f in frames) == sorted(wanted)
+    assert all(
+        f == {"type": "announcement", "room": f["room"], "announcement": sent.json_body["id"]}
+        for f in frames
+    )
+    assert all(any(c.endswith(f":room:{pk}") for c in channels) for pk in wanted)
+    others = {geo["carcassonne"].pk, geo["aura"].pk, geo["finances"].pk}
+    assert not any(c.endswith(f":room:{pk}") for pk in others for c in channels)
+
+
+def test_authors_list_their_announcements_with_read_counts(api_for, staff, alice, bob, geo, bot):
+    rooms.room_join(actor=bob, room_id=geo["lyon"].pk)
+    mine = api_for(staff).post("/announcements", {"body": "Une", "rooms": [geo["lyon"].pk]})
+    later = api_for(staff).post(
+        "/announcements",
+        {
+            "body": "Plus tard",
+            "rooms": [geo["lyon"].pk],
+            "send_at": (timezone.now() + timedelta(days=2)).isoformat(),
+        },
+    )
+    api_for(alice).post("/announcements", {"body": "D'Alice", "rooms": [geo["lyon"].pk]})
+    integrations.bot_grant(actor=alice, bot_id=bot.user.pk, room_id=geo["lyon"].pk)
+    by_bot = bot.api.post("/announcements", {"body": "Du robot", "rooms": [geo["lyon"].pk]})
+    rooms.read_mark(actor=bob, room_id=geo["lyon"].pk, seq=10**6)
+
+    listed = api_for(staff).get("/announcements").json_body
+    alices = api_for(alice).get("/announcements").json_body
+
+    assert [(a["id"], a["status"], a["read_by"]) for a in listed] == [
+        (later.json_body["id"], "scheduled", 0),
+        (mine.json_body["id"], "sent", 1),
+    ]
+    assert listed[1]["rooms"] == [geo["lyon"].pk]
+    assert [a["body"] for a in alices] == ["Du robot", "D'Alice"]
+    assert [a["read_by"] for a in alices] == [1, 1]
+    assert by_bot.status_code == 201
+    assert api_for(bob).get("/announcements").json_body == []

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from backend.accounts.models import ApiToken
 from backend.integrations.models import BotGrant
+from backend.messaging.models import Message
 from backend.rooms.models import Membership, RoomEvent
 from tests.backend.conftest import row_counts
 
@@ -158,3 +160,43 @@ def test_the_owner_lists_a_bots_tokens_and_others_get_not_found(bot, alice, bob,
     assert all("token" not in t for t in listed)
     assert listed[1]["expires_at"] is not None  # the previous one, in its grace period
     assert api_for(bob).get(f"/bots/{bot.user.pk}/tokens").status_code == 404
+
+
+@pytest.mark.parametrize("redis", [True, False], ids=["redis", "in-process"])
+def test_a_bot_posting_through_its_token_is_rate_limited_with_retry_after(
+    api_for, alice, bot, room, monkeypatch, redis
+):
+    if not redis:
+        monkeypatch.setattr(settings, "REDIS_URL", "")
+    monkeypatch.setitem(settings.PREAU, "BOT_POSTS_PER_MINUTE", 3)
+    api_for(alice).post(f"/bots/{bot.user.pk}/grants", {"room": room.pk})
+
+    codes = [
+        bot.api.post(f"/rooms/{room.pk}/messages", {"body": f"n°{i}"}).status_code for i in range(3)
+    ]
+    limited = bot.api.post(f"/rooms/{room.pk}/messages", {"body": "de trop"})
+
+    assert codes == [201, 201, 201]
+    assert limited.status_code == 429
+    assert limited.json_body["code"] == "rate_limited" and limited.json_body["message"]
+    assert 1 <= int(limited["Retry-After"]) <= 20
+    assert not Message.objects.filter(body="de trop").exists()
+
+
+@pytest.mark.parametrize("redis", [True, False], ids=["redis", "in-process"])
+def test_the_bot_limit_does_not_apply_to_agents(api_for, alice, bob, bot, room, monkeypatch, redis):
+    if not redis:
+        monkeypatch.setattr(settings, "REDIS_URL", "")
+    monkeypatch.setitem(settings.PREAU, "BOT_POSTS_PER_MINUTE", 1)
+    api_for(alice).post(f"/bots/{bot.user.pk}/grants", {"room": room.pk})
+    assert bot.api.post(f"/rooms/{room.pk}/messages", {"body": "robot"}).status_code == 201
+    assert bot.api.post(f"/rooms/{room.pk}/messages", {"body": "x"}).status_code == 429
+
+    as_alice, as_bob = api_for(alice), api_for(bob)
+    codes = [
+        api.post(f"/rooms/{room.pk}/messages", {"body": f"humain {i}"}).status_code
+        for i in range(4)
+        for api in (as_alice, as_bob)
+    ]
+
+    assert codes == [201] * 8

@@ -116,10 +116,13 @@ def test_bad_payloads_get_a_clear_error_and_post_nothing(hook, body, content_typ
     assert row_counts() == before
 
 
-def test_an_unknown_secret_is_not_found(hook, db):
+@pytest.mark.parametrize(
+    "secret", ["0" * 48, "", "a/b", "x" * 300], ids=["hex", "empty", "slash", "long"]
+)
+def test_an_unknown_secret_is_not_found(hook, db, secret):
     before = row_counts()
 
-    response = post("0" * 48, {"text": "x"})
+    response = post(secret, {"text": "x"})
 
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     assert row_counts() == before

@@ -9,6 +9,7 @@ import { setupPanels, showDirectory } from "./panels.js";
 import { levelFrame } from "./levels.js";
 import { moderationEvent, moderationFrame, setupModeration } from "./moderation.js";
 import "./bots-link.js";
+import { announcementFrame, loadAnnouncements, renderAnnouncements, setupAnnouncements } from "./announcements.js";
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 import { closeThread, ensureInfo, markThreadRead, onReply, openThread, renderThread, setupThread } from "./thread.js";
 import { setupViews, showDocuments, showHistory, showMentions, showSearch } from "./views.js";
@@ -294,6 +295,9 @@ async function openRoom(rs) {
   $("room-title").textContent = rs.room.name;
   $("room-meta").textContent = roomMeta(rs.room);
   $("invite-button").hidden = rs.room.kind !== "private";
+  const announcer = state.me.is_staff || rs.room.role === "owner" || rs.room.role === "moderator";
+  $("announce-link").hidden = !announcer;
+  $("announce-link").href = `/annonces/?room=${rs.id}`;
   $("documents-link").href = `#/room/${rs.id}/documents`;
   $("composer-label").textContent = fmt(_("Message dans %(room)s"), { room: rs.room.name });
   if (changed) {
@@ -301,6 +305,8 @@ async function openRoom(rs) {
     $("message-list").replaceChildren();
     renderTyping();
     loadMembers(rs);
+    renderAnnouncements();
+    loadAnnouncements(rs);
   }
   markRead(rs);
   renderSidebar();
@@ -629,6 +635,9 @@ function onFrame(frame) {
     case "member.level":
       levelFrame(frame, { me: state.me, announce });
       break;
+    case "announcement":
+      announcementFrame(frame);
+      break;
     default:
       moderationFrame(frame);
       break;
@@ -680,7 +689,10 @@ async function onHello(hello) {
   if (ack) await settleSync(ack, rooms);
   else for (const rs of rooms) await catchUp(rs);
   flushOutbox();
-  if (state.current) loadMembers(state.current);
+  if (state.current) {
+    loadMembers(state.current);
+    loadAnnouncements(state.current); // one may have been pinned while the socket was down
+  }
 }
 
 let downTimer = null;
@@ -1195,6 +1207,7 @@ async function boot() {
   setupComposer();
   setupThread({ state, live, send, renderRoom, renderContext });
   setupViews({ state });
+  setupAnnouncements({ state, announce });
   setupKeyboard();
   setupModeration({ current: () => state.current, me: () => state.me, rooms: () => state.rooms, announce });
   setupPanels({
