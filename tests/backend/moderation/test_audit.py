@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts import services as accounts
@@ -76,8 +78,9 @@ def test_room_moderators_read_their_room_only_without_addresses(cast, api_for, m
 
 def test_entries_older_than_the_retention_are_purged(cast, settings):
     settings.PREAU = {**settings.PREAU, "AUDIT_RETENTION_DAYS": 183}
-    old = audit_record(action="member.joined", actor=cast.member)
-    AuditEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=184))
+    old = AuditEntry.objects.create(
+        action="member.joined", actor=cast.member, created_at=timezone.now() - timedelta(days=184)
+    )
     recent = audit_record(action="member.left", actor=cast.member)
     assert audit_purge(dry_run=True) == 1
     assert audit_purge() == 1
@@ -108,9 +111,8 @@ def test_moderators_filter_their_rooms_trail_by_action_actor_and_day(cast, api_f
     first = send(cast.target, cast.room, "Premier")
     second = send(cast.target, cast.room, "Second")
     moderation.message_hide(actor=cast.moderator, message_id=first.pk, reason="Hors sujet")
-    moderation.message_hide(actor=cast.owner, message_id=second.pk, reason="Doublon")
-    old = AuditEntry.objects.get(action="message.hidden", actor=cast.owner)
-    AuditEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+    with time_machine.travel(timezone.now() - timedelta(days=3)):
+        moderation.message_hide(actor=cast.owner, message_id=second.pk, reason="Doublon")
     api = api_for(cast.moderator)
     base = f"/audit?room={cast.room.pk}&action=message.hidden"
 
@@ -169,3 +171,43 @@ def test_days_out_of_range_are_refused_clearly(cast, api_for):
     for query in ("until=9999-12-31", "since=0001-01-01"):
         response = api.get(f"/audit?room={cast.room.pk}&{query}")
         assert (response.status_code, response.json_body["reason"]) == (400, "bad_period")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"action": "message.deleted"},
+        {"reason": "Autre motif"},
+        {"target": "user:1"},
+        {"ip": "10.0.0.1"},
+        {"created_at": timezone.now() - timedelta(days=400)},
+    ],
+)
+def test_the_database_refuses_to_change_an_entry(cast, change):
+    entry = audit_record(action="member.joined", actor=cast.member, target="user:2", reason="x")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(**change)
+
+    entry.refresh_from_db()
+    assert (entry.action, entry.reason, entry.target) == ("member.joined", "x", "user:2")
+
+
+def test_the_database_refuses_to_give_an_entry_another_actor(cast):
+    entry = audit_record(action="member.joined", actor=cast.member)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(actor=cast.owner)
+
+    entry.refresh_from_db()
+    assert entry.actor_id == cast.member.pk
+
+
+def test_deleting_a_user_keeps_their_entries_without_the_actor(cast, make_agent, org):
+    leaver = make_agent(org)
+    entry = audit_record(action="member.joined", actor=leaver, target="room:1")
+
+    leaver.delete()
+
+    entry.refresh_from_db()
+    assert (entry.actor_id, entry.action, entry.target) == (None, "member.joined", "room:1")
