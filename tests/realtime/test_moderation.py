@@ -87,6 +87,61 @@ async def test_a_ban_from_an_open_room_stops_a_follower(connect, alice, bob, mod
     assert refused["type"] == "error" and refused["code"] == "not_found"
 
 
+async def test_mute_policy_and_removal_frames_reach_members_only(
+    connect, alice, bob, mod, outsider
+):
+    room = await setup_room(alice, bob, mod)
+    a, b, m, o = (
+        await connect(alice),
+        await connect(bob),
+        await connect(mod),
+        await connect(outsider),
+    )
+
+    await database_sync_to_async(moderation.member_mute)(
+        actor=mod, room_id=room.pk, user_id=bob.pk, seconds=600, reason="Calme"
+    )
+    for client in (a, b, m):
+        muted = await client.recv_until(is_event("member.muted"))
+        assert muted["data"]["user"]["id"] == bob.pk and muted["data"]["until"]
+    refused = await b.request({"type": "message.send", "room": room.pk, "body": "Je parle"})
+    assert (refused["type"], refused["reason"]) == ("error", "muted")
+
+    await database_sync_to_async(moderation.room_policy_set)(
+        actor=mod, room_id=room.pk, posting="read_only", slow_mode_seconds=30
+    )
+    for client in (a, b, m):
+        updated = await client.recv_until(is_event("room.updated"))
+        assert updated["data"]["room"] == {
+            "id": room.pk,
+            "posting": "read_only",
+            "slow_mode_seconds": 30,
+        }
+    await database_sync_to_async(moderation.member_mute)(
+        actor=mod, room_id=room.pk, user_id=bob.pk, seconds=0
+    )
+    for client in (a, b, m):
+        lifted = await client.recv_until(is_event("member.muted"))
+        assert lifted["data"]["until"] is None
+    refused = await b.request({"type": "message.send", "room": room.pk, "body": "Lecture"})
+    assert (refused["type"], refused["reason"]) == ("error", "read_only")
+
+    await database_sync_to_async(moderation.member_remove)(
+        actor=mod, room_id=room.pk, user_id=bob.pk, reason="Hors charte"
+    )
+    for client in (a, m):
+        left = await client.recv_until(is_event("member.left"))
+        assert left["data"]["user"]["id"] == bob.pk
+        assert left["data"]["removed_by"]["id"] == mod.pk
+    await b.recv_until(lambda f: f.get("type") == "unsubscribed" and f["room"] == room.pk)
+    await database_sync_to_async(moderation.room_policy_set)(
+        actor=mod, room_id=room.pk, posting="all"
+    )
+    await a.recv_until(is_event("room.updated"))
+    await b.assert_silent()
+    await o.assert_silent()
+
+
 async def test_pin_and_hide_frames_reach_members_only(connect, alice, bob, mod, outsider):
     room = await setup_room(alice, bob, mod)
     message = await send(bob, room, "À épingler")

@@ -137,6 +137,18 @@ def test_breached_style_passwords_are_refused(api_for, org, password):
     assert (response.status_code, response.json_body["reason"]) == (400, "weak_password")
 
 
+def test_twelve_characters_are_the_minimum_of_a_strong_password(api_for, org):
+    def signup(email: str, password: str):  # type: ignore[no-untyped-def]
+        return api_for(None).post("/signup", {"email": email, "password": password, "name": "N"})
+
+    eleven = signup("onze@villeurbanne.test", "Vq7#kLz2!pW")
+    twelve = signup("douze@villeurbanne.test", "Vq7#kLz2!pWm")
+
+    assert (eleven.status_code, eleven.json_body["reason"]) == (400, "weak_password")
+    assert "12" in eleven.json_body["message"]
+    assert twelve.status_code == 202, twelve.json_body
+
+
 def test_a_long_passphrase_up_to_1024_characters_is_accepted(api_for, org):
     response = api_for(None).post(
         "/signup",

@@ -51,6 +51,21 @@ def test_a_new_member_may_not_attach_documents(room, gates, bob):
     assert refused.value.reason == "level_too_low"
 
 
+def test_a_new_member_may_not_post_an_uploaded_file(room, gates, bob, api_for):
+    from tests.backend.messaging.test_files import PDF, Uploader
+
+    uploaded = Uploader(bob).upload(room.pk, "note.pdf", PDF)
+    assert uploaded.status_code == 201, uploaded.content
+
+    refused = api_for(bob).post(
+        f"/rooms/{room.pk}/messages", {"body": "La note", "files": [uploaded.json()["id"]]}
+    )
+
+    assert refused.status_code == 403
+    assert refused.json_body["reason"] == "level_too_low"
+    assert not Message.objects.filter(room=room, author=bob).exists()
+
+
 def test_reaching_the_threshold_lifts_the_refusal(room, gates, alice, bob):
     question = messaging.message_send(actor=alice, room_id=room.pk, body="Une question ?").message
     with pytest.raises(Forbidden):
