@@ -310,7 +310,7 @@ def test_edit_history_is_viewable_by_readers(session, open_app):
     expect(dialog).to_be_hidden()
 
 
-def test_a_webhook_message_shows_the_bot_badge_and_username_without_loading_its_icon(
+def test_a_webhook_message_shows_the_bot_badge_username_and_only_a_same_origin_icon(
     session, open_app
 ):
     alice_session, bob_session = session(ALICE[0]), session(BOB[0])
@@ -337,6 +337,14 @@ def test_a_webhook_message_shows_the_bot_badge_and_username_without_loading_its_
     expect(alert.locator(".avatar")).to_have_text("GR")
     expect(alert.locator("img")).to_have_count(0)
     assert not [url for url in requested if "icons.test" in url]
+    own_icon = hook["url"].split("/hooks/")[0] + "/static/web/favicon.svg"
+    response = bob_session.request.post(
+        hook["url"], data={"text": "Disque libéré", "username": "Grafana", "icon_url": own_icon}
+    )
+    assert response.status == 200, response.text()
+    freed = messages(bob, "Disque libéré")
+    expect(freed.locator("img.avatar-icon")).to_have_attribute("src", own_icon)
+    expect(freed.locator("img.avatar-icon")).to_have_attribute("alt", "")
 
 
 def test_the_conversation_screens_speak_english_too(session, open_app, page_errors):

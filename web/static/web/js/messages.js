@@ -106,6 +106,20 @@ export function threadUnread(summary, info, me) {
   return summary.replies.filter((r) => r.seq != null && r.seq > (info.read || 0) && r.author.id !== me.id).length;
 }
 
+/**
+ * A webhook's icon_url, shown only when it is on this server: loading an outside address would
+ * tell a third party who reads the room, and the CSP allows images from this origin only.
+ */
+export function sameOriginIcon(url) {
+  if (typeof url !== "string" || !url) return "";
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.origin === location.origin ? parsed.href : "";
+  } catch {
+    return "";
+  }
+}
+
 function authorHead(msg, ctx, date) {
   const bot = isBot(msg, ctx);
   const username = bot && msg.meta && typeof msg.meta.username === "string" ? msg.meta.username : "";
@@ -258,8 +272,10 @@ function messageContent(msg, ctx, editing, confirming, summary, unread) {
   const head = authorHead(msg, ctx, date);
   const bot = isBot(msg, ctx);
   const shownName = bot && msg.meta && typeof msg.meta.username === "string" && msg.meta.username ? msg.meta.username : msg.author.name;
-  // Never an external icon_url (privacy, CSP): initials only.
-  const avatar = el("span", { class: "avatar", "aria-hidden": "true", text: initials(shownName) });
+  const icon = bot && msg.meta ? sameOriginIcon(msg.meta.icon_url) : "";
+  const avatar = icon
+    ? el("img", { class: "avatar avatar-icon", src: icon, alt: "", "aria-hidden": "true" })
+    : el("span", { class: "avatar", "aria-hidden": "true", text: initials(shownName) });
   let body;
   if (msg.deleted) {
     body = el("p", { class: "message-body deleted-text", text: _("Ce message a été supprimé.") });
