@@ -71,6 +71,10 @@ SLACK_PAYLOAD = {
             "description": "Another room the bot may post in: its id, or its name (#name)",
         },
         "thread": {"type": "integer", "description": "Reply in the thread of this message id"},
+        "thread_ts": {
+            "oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]{1,18}$"}],
+            "description": "Slack's name for thread: the message id, as a number or digits",
+        },
         "username": {
             "type": "string",
             "description": "Shown under the bot's badge (at most 100 characters)",

@@ -246,10 +246,28 @@ def hook_post(*, secret: str, payload: dict[str, Any]) -> Message:
     channel = payload.get("channel")
     room_id = _target_room(hook=hook, channel=channel if isinstance(channel, str | int) else None)
     require_bot_may_post(bot=hook.bot, room_id=room_id)
-    thread = payload.get("thread")
-    if thread is not None and (not isinstance(thread, int) or isinstance(thread, bool)):
-        raise BadRequest(_("« thread » doit être un identifiant de message."))
+    thread = _hook_thread(payload)
     return _post_slack(bot=hook.bot, room_id=room_id, thread=thread, payload=payload, hook=hook)
+
+
+def _hook_thread(payload: dict[str, Any]) -> int | None:
+    """The message to reply to: Préau's ``thread`` (a number), or Slack's ``thread_ts`` given
+    as that message's id (tools that thread replies send back what they were told)."""
+    thread = payload.get("thread")
+    if thread is not None:
+        if not isinstance(thread, int) or isinstance(thread, bool):
+            raise BadRequest(_("« thread » doit être un identifiant de message."))
+        return thread
+    ts = payload.get("thread_ts")
+    if ts is None:
+        return None
+    if isinstance(ts, int) and not isinstance(ts, bool):
+        return ts
+    if isinstance(ts, str) and ts.isascii() and ts.isdigit() and len(ts) <= 18:
+        return int(ts)
+    raise BadRequest(
+        _("« thread_ts » doit être l'identifiant d'un message Préau."), reason="bad_thread_ts"
+    )
 
 
 def bot_reply(*, bot: User, room_id: int, thread: int | None, payload: dict[str, Any]) -> Message:

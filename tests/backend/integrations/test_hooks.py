@@ -82,6 +82,13 @@ def test_thread_posts_a_reply(hook, room, alice):
     assert Message.objects.get(body="Résolu").thread_id == root.pk
 
 
+def test_slack_thread_ts_naming_a_message_posts_a_reply(hook, room, alice):
+    root = services.messaging.message_send(actor=alice, room_id=room.pk, body="Panne").message
+
+    assert post(hook, {"text": "Relancé", "thread_ts": str(root.pk)}).status_code == 200
+    assert Message.objects.get(body="Relancé").thread_id == root.pk
+
+
 def test_channel_mention_becomes_salon_in_a_small_room(hook, room, bob):
     assert post(hook, {"text": "<!channel> coupure réseau"}).status_code == 200
 
@@ -99,6 +106,8 @@ def test_channel_mention_becomes_salon_in_a_small_room(hook, room, bob):
         ("NaN", "application/json", 400, "bad_request"),
         ({"text": ""}, "application/json", 400, "bad_request"),
         ({"text": "x", "thread": "12"}, "application/json", 400, "bad_request"),
+        ({"text": "x", "thread_ts": "1700000000.000100"}, "application/json", 400, "bad_request"),
+        ({"text": "x", "thread_ts": 987654321}, "application/json", 404, "not_found"),
         ({"text": "x" * 70_000}, "application/json", 413, "too_large"),
         ({"text": "x" * 10_001}, "application/json", 413, "too_large"),
         ({"text": "x", "channel": "#inconnu"}, "application/json", 404, "not_found"),
