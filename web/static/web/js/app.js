@@ -762,6 +762,8 @@ async function deliver(msg) {
       msg.status = "failed";
       msg.error = code === "timeout" ? _("pas de réponse du serveur") : error.message || "";
       dropFromOutbox(msg.client_id);
+      // Said aloud too: the failure shows on the message, away from where the user is typing.
+      announce(_("Échec de l'envoi") + (msg.error ? ` : ${msg.error}` : ""));
     }
     msg.rev += 1;
     rerenderIf(msg.room);
