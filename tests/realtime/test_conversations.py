@@ -267,3 +267,21 @@ async def test_an_everyone_mention_over_the_socket_reaches_every_member(
     assert frame["data"]["body"] == "@salon réunion"
     entry = (await connect(bob)).hello["rooms"][0]
     assert entry["mentions"] == 1
+
+
+async def test_an_everyone_mention_by_a_member_of_a_large_room_is_refused_over_the_socket(
+    connect, private_room, alice, bob, monkeypatch
+):
+    from backend.messaging.services import mentions
+
+    monkeypatch.setattr(mentions, "EVERYONE_OPEN_UP_TO", 1)
+    a, b = await connect(alice), await connect(bob)
+    refused = await b.request(
+        {"type": "message.send", "room": private_room.pk, "body": "@salon pot vendredi"}
+    )
+    assert refused["type"] == "error" and refused["code"] == "forbidden", refused
+    await a.assert_silent(allow=lambda f: f["type"] == "presence")  # Bob came online
+    # The owner is a moderator: the same mention from her is sent and counts for Bob.
+    await a.request({"type": "message.send", "room": private_room.pk, "body": "@salon pot"})
+    frame = await b.recv_until(is_event("message.created"))
+    assert frame["data"]["mentions"] == [bob.pk]
