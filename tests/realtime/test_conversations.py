@@ -101,7 +101,7 @@ async def test_a_thread_in_another_room_is_not_a_place_to_reply(connect, private
     refused = await a.request(
         {"type": "message.send", "room": private_room.pk, "body": "x", "thread": root.pk}
     )
-    assert refused["type"] == "error", refused
+    assert refused["type"] == "error" and refused["code"] == "not_found", refused
 
 
 async def test_read_frame_with_thread_moves_the_thread_position_and_its_unread_count(
@@ -196,7 +196,7 @@ async def test_a_file_cannot_be_attached_by_someone_else_or_twice(
         refused = await client.request(
             {"type": "message.send", "room": private_room.pk, "body": "x", "files": [file.pk]}
         )
-        assert refused["type"] == "error", refused
+        assert refused["type"] == "error" and refused["code"] == "not_found", refused
     a = await connect(alice)
     first = await a.request(
         {"type": "message.send", "room": private_room.pk, "body": "1", "files": [file.pk]}
