@@ -77,8 +77,11 @@ def test_a_refused_message_offers_reessayer_which_sends_it_once_accepted(
     expect(retry).to_be_visible()
     expect(messages(alice, "Le compte rendu")).to_have_count(0)
 
-    # Still refused: it stays failed, with its action, and nothing reaches Alice.
-    retry.click()
+    # Still refused: it stays failed, with its action, and nothing reaches Alice. Retried from
+    # the keyboard, the focus goes back to the composer instead of the vanished button.
+    retry.focus()
+    retry.press("Enter")
+    expect(bob.get_by_role("textbox", name="Message dans")).to_be_focused()
     expect(failed.get_by_role("button", name="Réessayer")).to_be_visible()
     expect(messages(alice, "Le compte rendu")).to_have_count(0)
 
@@ -95,6 +98,37 @@ def test_a_refused_message_offers_reessayer_which_sends_it_once_accepted(
     assert bodies == ["Le compte rendu est en ligne"]
     bob.reload()
     expect(messages(bob, "Le compte rendu")).to_have_count(1)
+    assert page_errors == []
+
+
+def test_a_refused_reply_in_a_thread_is_retried_from_the_thread_panel(
+    session, open_app, page_errors
+):
+    alice_session, bob_session = session(ALICE[0]), session(BOB[0])
+    room = private_room(alice_session, unique("Fil fermé"), (bob_session, BOB[0]))
+    api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": "Qui vient jeudi ?"})
+    alice = open_app(alice_session, f"/#/room/{room}")
+    bob = open_app(bob_session, f"/#/room/{room}")
+    root = messages(bob, "Qui vient jeudi")
+    root.hover()
+    root.get_by_role("button", name=re.compile("^Répondre dans un fil")).click()
+    panel = bob.get_by_role("complementary", name="Fil de discussion")
+    reply_box = panel.get_by_role("textbox", name="Répondre dans le fil")
+    expect(reply_box).to_be_focused()
+    set_posting(alice_session, room, "read_only")
+
+    reply_box.fill("Moi")
+    reply_box.press("Enter")
+    failed = panel.locator("li.message", has_text="Moi")
+    expect(failed.locator(".message-status")).to_contain_text("Échec de l'envoi")
+    set_posting(alice_session, room, "all")
+    failed.get_by_role("button", name="Réessayer").click()
+    expect(reply_box).to_be_focused()
+    expect(failed).not_to_have_class(re.compile(r"\b(failed|pending)\b"))
+    expect(messages(alice, "Qui vient jeudi").locator(".thread-summary")).to_contain_text(
+        "1 réponse"
+    )
+    expect(messages(bob, "Moi")).to_have_count(0)  # a reply stays out of the main list
     assert page_errors == []
 
 

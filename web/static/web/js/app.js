@@ -1069,6 +1069,8 @@ function onMessageAction(action, msg, button, list) {
     msg.error = null;
     if (!state.outbox.includes(msg)) state.outbox.push(msg);
     deliver(msg);
+    // The button goes away while sending: keep the keyboard where the conversation goes on.
+    $(list && list.id === "thread-list" ? "thread-input" : "composer-input")?.focus();
   } else if (action === "edit") {
     state.editing = msg.key;
     renderRoom();
