@@ -71,8 +71,10 @@ def read_mark(user_id: int, room_id: int, seq: int) -> int:
 
 
 @db_call
-def thread_read_mark(user_id: int, root_id: int, seq: int) -> int:
-    return messaging.thread_read_mark(actor=_actor(user_id), root_id=root_id, seq=seq)
+def thread_read_mark(user_id: int, room_id: int, root_id: int, seq: int) -> int:
+    return messaging.thread_read_mark(
+        actor=_actor(user_id), root_id=root_id, seq=seq, room_id=room_id
+    )
 
 
 @db_call

@@ -567,7 +567,7 @@ class Connection(AsyncWebsocketConsumer):
             return {
                 "room": room_id,
                 "thread": thread,
-                "seq": await db.thread_read_mark(self.user_id, thread, seq),
+                "seq": await db.thread_read_mark(self.user_id, room_id, thread, seq),
             }
         return {"room": room_id, "seq": await db.read_mark(self.user_id, room_id, seq)}
 

@@ -50,11 +50,17 @@ def thread_follow(*, actor: User, root_id: int, follow: bool) -> bool:
 
 
 @transaction.atomic
-def thread_read_mark(*, actor: User, root_id: int, seq: int) -> int:
-    """Move the actor's read position in a followed thread forward; returns it."""
+def thread_read_mark(*, actor: User, root_id: int, seq: int, room_id: int | None = None) -> int:
+    """Move the actor's read position in a followed thread forward; returns it.
+
+    ``room_id`` (the socket's ``read`` frame names the room): a thread of another room is not
+    found, so the ack never pairs a room with a thread that is not in it.
+    """
     if seq < 0:
         raise BadRequest(_("« seq » doit être un entier positif."))
     root = _readable_root(actor=actor, root_id=root_id)
+    if room_id is not None and root.room_id != room_id:
+        raise NotFound()
     follow = ThreadFollow.objects.filter(root=root, user=actor).first()
     if follow is None:
         raise NotFound(_("Vous ne suivez pas ce fil."))

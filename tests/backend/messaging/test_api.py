@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from backend.messaging.models import Message
@@ -95,6 +97,18 @@ def test_documents_keep_their_http_links(api_for, room, alice):
         {"url": "https://www.legifrance.gouv.fr/x", "title": "CGCT", "description": ""},
         {"url": "http://intranet.test/doc", "title": "http://intranet.test/doc", "description": ""},
     ]
+
+
+def test_the_server_never_fetches_a_shared_link(api_for, room, alice, bob):
+    """No preview: a link to an internal address is stored, never requested by the server."""
+    with socket.create_server(("127.0.0.1", 0)) as internal:
+        internal.settimeout(0.5)
+        url = f"http://127.0.0.1:{internal.getsockname()[1]}/admin"
+        assert _send(api_for(alice), room, "", documents=[{"url": url}]).status_code == 201
+        api_for(bob).get(f"/rooms/{room.pk}/documents")
+        api_for(bob).get(f"/rooms/{room.pk}/events")
+        with pytest.raises(TimeoutError):
+            internal.accept()
 
 
 def test_a_document_link_keeps_its_optional_description(api_for, room, alice):

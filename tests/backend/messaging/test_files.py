@@ -152,3 +152,22 @@ def test_the_documents_view_lists_links_and_files_newest_first(room, alice, bob,
     searched = api_for(alice).get(f"/rooms/{room.pk}/documents?q=budg").json_body
     assert [d["title"] for d in searched] == ["budget.pdf"]
     assert api_for(outsider).get(f"/rooms/{room.pk}/documents").status_code == 404
+
+
+def test_a_threads_documents_view_lists_only_the_root_and_its_replies(room, alice, bob, api_for):
+    def shared(user, title: str, **kw):  # type: ignore[no-untyped-def]
+        url = f"https://www.service-public.fr/{title}"
+        documents = [{"url": url, "title": title}]
+        return messaging.message_send(
+            actor=user, room_id=room.pk, body=title, documents=documents, **kw
+        ).message
+
+    root = shared(alice, "racine")
+    shared(bob, "reponse", thread=root.pk)
+    other = shared(alice, "autre-fil")
+    shared(bob, "ailleurs", thread=other.pk)
+    shared(alice, "salon")
+    listing = api_for(alice).get(f"/rooms/{room.pk}/documents?thread={root.pk}").json_body
+    assert [d["title"] for d in listing] == ["reponse", "racine"]
+    everything = api_for(alice).get(f"/rooms/{room.pk}/documents").json_body
+    assert len(everything) == 5

@@ -762,6 +762,8 @@ async function deliver(msg) {
       msg.status = "failed";
       msg.error = code === "timeout" ? _("pas de réponse du serveur") : error.message || "";
       dropFromOutbox(msg.client_id);
+      // Said aloud too: the failure shows on the message, away from where the user is typing.
+      announce(_("Échec de l'envoi") + (msg.error ? ` : ${msg.error}` : ""));
     }
     msg.rev += 1;
     rerenderIf(msg.room);
@@ -1067,6 +1069,8 @@ function onMessageAction(action, msg, button, list) {
     msg.error = null;
     if (!state.outbox.includes(msg)) state.outbox.push(msg);
     deliver(msg);
+    // The button goes away while sending: keep the keyboard where the conversation goes on.
+    $(list && list.id === "thread-list" ? "thread-input" : "composer-input")?.focus();
   } else if (action === "edit") {
     state.editing = msg.key;
     renderRoom();

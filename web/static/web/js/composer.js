@@ -257,7 +257,7 @@ export class Composer {
 
   addLink() {
     const [url, title, description] = [...this.linkForm.querySelectorAll("input")].map((i) => i.value.trim());
-    if (!/^https?:\/\/[^\s/]+/i.test(url)) {
+    if (!/^https?:\/\/[^\s\/]+/i.test(url)) {
       this.showError(_("Seuls les liens http et https sont acceptés."));
       this.linkForm.querySelector("input").focus();
       return;
