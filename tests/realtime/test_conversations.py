@@ -125,6 +125,8 @@ async def test_read_frame_with_thread_moves_the_thread_position_and_its_unread_c
     }
     after = await thread_view(alice, root)
     assert (after["read"], after["unread"]) == (last.seq, 0)
+    told = await laptop.recv_until(lambda f: f.get("type") == "read")
+    assert told == {"type": "read", "room": private_room.pk, "thread": root.pk, "seq": last.seq}
     # The thread position is the thread's own: the room's read position has not moved.
     entry = (await connect(alice)).hello["rooms"][0]
     assert entry["read"] == 0 and entry["unread"] == 2

@@ -65,5 +65,12 @@ def thread_read_mark(*, actor: User, root_id: int, seq: int, room_id: int | None
     if follow is None:
         raise NotFound(_("Vous ne suivez pas ce fil."))
     seq = min(seq, root.room.last_seq)
+    if seq <= follow.last_read_seq:
+        return follow.last_read_seq
     ThreadFollow.objects.filter(pk=follow.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
-    return max(seq, follow.last_read_seq)
+    from realtime import publish
+
+    # The user's other devices update the thread's unread count, as for a room's read position.
+    frame = {"type": "read", "room": root.room_id, "thread": root.pk, "seq": seq}
+    transaction.on_commit(lambda: publish.user_event(user_id=actor.pk, frame=frame))
+    return seq

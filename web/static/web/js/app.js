@@ -608,9 +608,15 @@ function onFrame(frame) {
       onPresence(frame);
       break;
     case "read": {
-      // Another socket of ours marked the room read.
+      // Another socket of ours marked the room (or one of its threads) read.
       const rs = state.rooms.get(frame.room);
-      if (rs && frame.seq > rs.readSeq) {
+      if (rs && frame.thread != null) {
+        const info = rs.threadInfo.get(frame.thread);
+        if (info && frame.seq > (info.read || 0)) {
+          info.read = frame.seq;
+          if (state.current === rs) renderRoom();
+        }
+      } else if (rs && frame.seq > rs.readSeq) {
         rs.readSeq = frame.seq;
         saveReadSeq(state.me.id, rs.id, frame.seq);
         if (frame.seq >= rs.lastSeq) rs.unread = 0;
