@@ -186,6 +186,24 @@ def test_day_separators_are_headings_between_messages_of_different_days(
     assert page_errors == []
 
 
+def test_day_separators_follow_the_clock_past_midnight(session, open_app, page_errors):
+    alice_session = session(ALICE[0])
+    room = private_room(alice_session, unique("Minuit"))
+    api_ok(alice_session, "POST", f"/rooms/{room}/messages", {"body": "Avant minuit"})
+    alice_session.clock.install(time=datetime.now(PARIS))
+    page = open_app(alice_session, f"/#/room/{room}")
+    headings = page.locator("#message-list").get_by_role("heading", level=3)
+    expect(headings).to_have_text(["Aujourd’hui"])
+
+    # The page stays open into the next day; the next render says « Hier » for those messages.
+    page.clock.set_system_time(datetime.now(PARIS) + timedelta(days=1))
+    send(page, "Le lendemain")
+
+    expect(messages(page, "Le lendemain")).to_have_count(1)
+    expect(headings.first).to_have_text("Hier")
+    assert page_errors == []
+
+
 def test_the_composer_and_a_failed_send_speak_english(session, open_app, page_errors):
     alice_session = session(ALICE[0])
     bob_session = session(BOB[0], locale="en-GB")

@@ -37,10 +37,14 @@ export { el };
 
 function separator(date) {
   const key = dayKey(date);
+  // The label is relative (« Aujourd’hui », « Hier »): refresh it when the day has turned.
+  const label = formatDay(date);
   let li = separators.get(key);
   if (!li) {
-    li = el("li", { class: "day-separator" }, el("h3", { text: formatDay(date) }));
+    li = el("li", { class: "day-separator" }, el("h3", { text: label }));
     separators.set(key, li);
+  } else if (li.firstChild.textContent !== label) {
+    li.firstChild.textContent = label;
   }
   return li;
 }
