@@ -248,6 +248,9 @@ def message_send(
     from backend.moderation.services import newcomer_check
 
     newcomer_check(message=message)
+    from backend.home.live import message_posted
+
+    message_posted(message=message, mentioned=mentioned, root_id=root_id)
     if notify_bots:
         deliveries_enqueue(message=message, mentioned=mentioned)
     from backend.community.levels import on_message_sent
