@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from backend.accounts.models import User
-from backend.integrations.models import AnnouncementDelivery
+from backend.integrations.models import Announcement, AnnouncementDelivery
 
 from ..items import Item, message_url, plain, room_ref
 from . import member_room_ids, window
-
-# An announcement reaches one room per delivery: a few more rows than items, merged by id.
-_SPARE = 20
 
 
 def item(
@@ -35,26 +32,35 @@ def item(
 
 
 def items_for(*, user: User, since: datetime, before: datetime | None, limit: int) -> list[Item]:
-    rows = (
-        AnnouncementDelivery.objects.filter(
-            window("message__created_at", since=since, before=before),
-            room__in=member_room_ids(user),
-            message__deleted_at__isnull=True,
+    """Dated by the announcement's sending (one date for all its rooms, so it never spans two
+    pages); the first of one's rooms it reached is the one linked."""
+    rooms = member_room_ids(user)
+    reached = AnnouncementDelivery.objects.filter(room__in=rooms, message__deleted_at__isnull=True)
+    found = list(
+        Announcement.objects.filter(
+            window("sent_at", since=since, before=before),
+            pk__in=reached.values("announcement_id"),
         )
-        .exclude(announcement__author=user)
-        .select_related("announcement__author", "room", "message")
-        .order_by("-message__created_at", "-pk")[: limit + _SPARE]
+        .exclude(author=user)
+        .select_related("author")
+        .order_by("-sent_at", "-pk")[:limit]
     )
-    found: dict[int, Item] = {}
-    for d in rows:
-        if d.announcement_id in found:
-            continue
-        found[d.announcement_id] = item(
-            announcement_id=d.announcement_id,
-            room=d.room,
-            message_id=d.message_id,
-            author_name=d.announcement.author.name,
-            body=d.announcement.body,
-            at=d.message.created_at,
+    first: dict[int, AnnouncementDelivery] = {}
+    for d in (
+        reached.filter(announcement__in=[a.pk for a in found])
+        .select_related("room")
+        .order_by("room_id")
+    ):
+        first.setdefault(d.announcement_id, d)
+    return [
+        item(
+            announcement_id=a.pk,
+            room=first[a.pk].room,
+            message_id=first[a.pk].message_id,
+            author_name=a.author.name,
+            body=a.body,
+            at=a.sent_at,
         )
-    return list(found.values())[:limit]
+        for a in found
+        if a.pk in first and a.sent_at is not None
+    ]

@@ -36,24 +36,28 @@ def item(
 
 def items_for(*, user: User, since: datetime, before: datetime | None, limit: int) -> list[Item]:
     readable = readable_room_ids(user)
+    # The thread's latest reply by someone else, whatever the page: a thread is one item, dated
+    # by that reply, and shows on the one page that date falls in.
     replies = Message.objects.filter(
-        window("created_at", since=since, before=before),
         thread_id=OuterRef("root_id"),
+        created_at__gte=since,
         deleted_at__isnull=True,
         room__in=readable,
     ).exclude(author=user)
     latest = Subquery(replies.order_by("-created_at", "-pk").values("pk")[:1])
-    reply_ids = list(
+    reply_ids = (
         ThreadFollow.objects.filter(
-            user=user, root__deleted_at__isnull=True, root__room__in=readable
+            user=user,
+            root__deleted_at__isnull=True,
+            root__room__in=readable,
+            root__last_reply_at__gte=since,
         )
-        .filter(root__last_reply_at__gte=since)
         .annotate(reply=latest)
         .filter(reply__isnull=False)
-        .values_list("reply", flat=True)
+        .values("reply")
     )
     rows = (
-        Message.objects.filter(pk__in=reply_ids)
+        Message.objects.filter(window("created_at", since=since, before=before), pk__in=reply_ids)
         .select_related("author", "room", "thread")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -106,3 +106,42 @@ def test_a_bot_has_no_home(alice, api_for):
     api.headers["Authorization"] = f"Bearer {result.token}"
     assert api.get("/home").status_code == 403
     assert api.post("/home/seen", {}).status_code == 403
+
+
+def all_pages(api, limit: int) -> list[str]:  # type: ignore[no-untyped-def]
+    ids: list[str] = []
+    cursor = None
+    for _page in range(50):
+        query = {"limit": limit, **({"before": cursor} if cursor else {})}
+        body = api.client.get("/api/v1/home", query, headers=api.headers).json()
+        ids += [i["id"] for i in body["items"]]
+        cursor = body["next"]
+        if cursor is None:
+            return ids
+    raise AssertionError("the pages never end")
+
+
+def test_a_thread_or_an_announcement_shows_on_one_page_only(alice, bob, room, make_room, api_for):
+    from backend.rooms import services as rooms
+
+    from .conftest import announce
+
+    other = make_room(alice, name="Autre")
+    rooms.room_invite(actor=alice, room_id=other.pk, user_id=bob.pk)
+    rooms.room_join(actor=bob, room_id=other.pk)
+    root = post(bob, room, "Sujet")
+    post(alice, room, "Première réponse", thread=root.pk)
+    post(alice, room, "@Bob Durand entre les deux")
+    announce(alice, [room.pk, other.pk], "Annonce à deux salons")
+    post(alice, room, "Seconde réponse", thread=root.pk)
+
+    ids = all_pages(api_for(bob), limit=1)
+
+    assert len(ids) == len(set(ids)), ids
+    assert ids[0] == f"thread:{root.pk}"
+    assert [i.split(":")[0] for i in ids] == [
+        "thread",
+        "announcement",
+        "mention",
+        "member",
+    ]
