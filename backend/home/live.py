@@ -3,14 +3,15 @@ concerns, on their own channels only.
 
 Cheap by design: one query for the recipients of each kind (no query per recipient), and the
 item comes from the objects in hand. Recipients are limited to those who may read the room now:
-the mentioned (mentions are only ever recorded for the room's members), the members of a room
-an announcement reaches, and the followers of a thread who are members of its room (a follower
-reading an open room without being a member finds the reply on the home page when it loads).
-Bots never get home items.
+the mentioned (mentions are only ever recorded for the room's members), the members of the
+rooms an announcement reaches (one frame each, however many of those rooms they are in), and
+the followers of a thread who are members of its room (a follower reading an open room without
+being a member finds the reply on the home page when it loads). Bots never get home items.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -49,32 +50,14 @@ def _send_after_commit(frames: list[tuple[set[int], dict[str, Any]]]) -> None:
 
 
 def message_posted(*, message: Message, mentioned: list[int], root_id: int | None) -> None:
-    """Home items for a new message: an announcement to its room's members, a mention to the
-    mentioned, a reply to the thread's followers (those not already told by a mention)."""
+    """Home items for a new message: a mention to the mentioned, a reply to the thread's
+    followers (those not already told by a mention). An announcement's messages are told once
+    for all its rooms by ``announcement_delivered``."""
+    if isinstance((message.meta or {}).get("announcement"), int):
+        return
     room, author = message.room, message.author
     frames: list[tuple[set[int], dict[str, Any]]] = []
-    announcement_id = (message.meta or {}).get("announcement")
-    told: set[int] = {author.pk}
-    if isinstance(announcement_id, int):
-        readers = (
-            set(
-                Membership.objects.filter(
-                    room_id=room.pk, user__is_bot=False, user__is_active=True
-                ).values_list("user_id", flat=True)
-            )
-            - told
-        )
-        item = announcements.item(
-            announcement_id=announcement_id,
-            room=room,
-            message_id=message.pk,
-            author_name=author.name,
-            body=message.body,
-            at=message.created_at,
-        )
-        frames.append((readers, dict(events.home_item(item.out(seen_until=None)))))
-        told |= readers
-    named = _humans(set(mentioned)) - told
+    named = _humans(set(mentioned)) - {author.pk}
     if named:
         item = mentions.item(
             message_id=message.pk,
@@ -84,7 +67,6 @@ def message_posted(*, message: Message, mentioned: list[int], root_id: int | Non
             at=message.created_at,
         )
         frames.append((named, dict(events.home_item(item.out(seen_until=None)))))
-        told |= named
     if root_id is not None:
         followers = (
             set(
@@ -95,7 +77,8 @@ def message_posted(*, message: Message, mentioned: list[int], root_id: int | Non
                     user__memberships__room_id=room.pk,
                 ).values_list("user_id", flat=True)
             )
-            - told
+            - named
+            - {author.pk}
         )
         if followers:
             root_body = Message.objects.filter(pk=root_id).values_list("body", flat=True).first()
@@ -109,4 +92,38 @@ def message_posted(*, message: Message, mentioned: list[int], root_id: int | Non
                 at=message.created_at,
             )
             frames.append((followers, dict(events.home_item(item.out(seen_until=None)))))
+    _send_after_commit(frames)
+
+
+def announcement_delivered(
+    *, announcement_id: int, author: User, body: str, at: datetime, messages: list[Message]
+) -> None:
+    """One home item per member of the rooms an announcement reached (however many of them
+    they are in: the first, as on the home page), found with one query."""
+    by_room = {m.room_id: m for m in messages}
+    if not by_room:
+        return
+    first_room: dict[int, int] = {}
+    for user_id, room_id in (
+        Membership.objects.filter(room_id__in=by_room, user__is_bot=False, user__is_active=True)
+        .exclude(user_id=author.pk)
+        .order_by("room_id")
+        .values_list("user_id", "room_id")
+    ):
+        first_room.setdefault(user_id, room_id)
+    readers: dict[int, set[int]] = {}
+    for user_id, room_id in first_room.items():
+        readers.setdefault(room_id, set()).add(user_id)
+    frames = []
+    for room_id, user_ids in readers.items():
+        message = by_room[room_id]
+        item = announcements.item(
+            announcement_id=announcement_id,
+            room=message.room,
+            message_id=message.pk,
+            author_name=author.name,
+            body=body,
+            at=at,
+        )
+        frames.append((user_ids, dict(events.home_item(item.out(seen_until=None)))))
     _send_after_commit(frames)

@@ -93,3 +93,20 @@ def test_a_mentioned_follower_gets_one_frame_not_two(
     with django_capture_on_commit_callbacks(execute=True):
         post(alice, room, "@Bob Durand réponse", thread=root.pk)
     assert [item["kind"] for _user, item in home_frames(published)] == ["mention"]
+
+
+def test_an_announcement_to_several_of_ones_rooms_is_pushed_once_as_listed(
+    alice, bob, room, make_room, published, django_capture_on_commit_callbacks
+):
+    from .conftest import home
+
+    other = make_room(alice, name="Autre")
+    rooms.room_invite(actor=alice, room_id=other.pk, user_id=bob.pk)
+    rooms.room_join(actor=bob, room_id=other.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(alice, [room.pk, other.pk], "Deux salons, une annonce")
+
+    [(user_id, item)] = home_frames(published)
+    assert user_id == bob.pk
+    [listed] = [i for i in home(bob)["items"] if i["kind"] == "announcement"]
+    assert item == listed  # the same item, date and room as GET /home gives
