@@ -145,3 +145,21 @@ def test_a_thread_or_an_announcement_shows_on_one_page_only(alice, bob, room, ma
         "mention",
         "member",
     ]
+
+
+def test_the_seen_mark_is_exported_and_goes_with_the_account(bob, api_for):
+    import io
+    import json
+    import zipfile
+
+    from backend.privacy import services as privacy
+    from tests.conftest import PASSWORD
+
+    seen = api_for(bob).post("/home/seen", {}).json_body["seen_until"]
+    out = io.BytesIO()
+    privacy.user_export(user=bob, out=out)
+    assert json.loads(zipfile.ZipFile(out).read("home.json")) == {"seen_until": seen}
+
+    privacy.account_erase(user=bob, password=PASSWORD, mode="anonymise")
+
+    assert not HomeSeen.objects.filter(user=bob).exists()
