@@ -17,7 +17,6 @@ from typing import Any, Literal
 from backend.rooms.events import iso
 
 Kind = Literal["announcement", "mention", "thread", "webinar", "fiche", "member"]
-KINDS: tuple[str, ...] = ("announcement", "mention", "thread", "webinar", "fiche", "member")
 SUMMARY_MAX = 160
 TITLE_MAX = 120
 
