@@ -91,9 +91,14 @@ def home_page_for(
         items = [i for i in items if cursor.admits(i)]
     page, more = items[:limit], len(items) > limit
     seen_until = seen_until_of(user)
+    if cursor is None and (not more or (seen_until is not None and page[-1].at <= seen_until)):
+        # The first page already holds every unseen item: no second round of queries.
+        unseen = min(UNSEEN_MAX, sum(1 for i in page if seen_until is None or i.at > seen_until))
+    else:
+        unseen = unseen_count(user=user, seen_until=seen_until, now=now)
     return {
         "items": [i.out(seen_until=seen_until) for i in page],
-        "unseen": unseen_count(user=user, seen_until=seen_until, now=now),
+        "unseen": unseen,
         "seen_until": iso(seen_until),
         "next": f"{iso(page[-1].at)}|{page[-1].id}" if more else None,
     }

@@ -163,3 +163,20 @@ def test_the_seen_mark_is_exported_and_goes_with_the_account(bob, api_for):
     privacy.account_erase(user=bob, password=PASSWORD, mode="anonymise")
 
     assert not HomeSeen.objects.filter(user=bob).exists()
+
+
+def test_the_number_of_queries_does_not_grow_with_the_items(
+    alice, bob, room, api_for, django_assert_max_num_queries
+):
+    api = api_for(bob)
+    api.get("/home")  # warm the token's first use
+    for n in range(12):
+        root = post(bob, room, f"Sujet {n}")
+        post(alice, room, f"@Bob Durand réponse {n}", thread=root.pk)
+        post(alice, room, f"Suite {n}", thread=root.pk)
+
+    with django_assert_max_num_queries(30):
+        body = api.get("/home?limit=5").json_body
+
+    assert len(body["items"]) == 5
+    assert body["unseen"] == 25  # 12 mentions, 12 threads, Alice a new member
