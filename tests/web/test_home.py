@@ -60,6 +60,13 @@ def test_the_home_page_updates_live_on_a_mention_and_an_announcement(
     expect(bob_page.locator("#home-count")).to_have_text("Vous avez tout vu.")
     expect(bob_page.locator("#home-badge")).to_be_hidden()
 
+    # A mention deleted by its author leaves the home page at once.
+    slip = unique("Message envoyé par erreur")
+    sent = api_ok(alice, "POST", f"/rooms/{room}/messages", {"body": f"@{BOB[1]} {slip}"})
+    expect(home_item(bob_page, slip)).to_be_visible()
+    api_ok(alice, "DELETE", f"/messages/{sent['id']}")
+    expect(home_item(bob_page, slip)).to_have_count(0)
+
     # The link opens the message in its room.
     mention.get_by_role("link").click()
     expect(bob_page.locator("#room-title")).to_have_text(name)

@@ -13,7 +13,7 @@ import { announcementFrame, loadAnnouncements, renderAnnouncements, setupAnnounc
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 import { closeThread, ensureInfo, markThreadRead, onReply, openThread, renderThread, setupThread } from "./thread.js";
 import { setupViews, showDocuments, showHistory, showMentions, showSearch } from "./views.js";
-import { homeItemFrame, homeSeenFrame, loadHome, setupHome } from "./home.js";
+import { homeItemFrame, homeRoomEvent, homeSeenFrame, loadHome, setupHome } from "./home.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -457,6 +457,7 @@ function ingest(frame) {
 function apply(rs, frame) {
   const data = frame.data || {};
   const isCurrent = state.current === rs;
+  homeRoomEvent(rs.id, frame.event);
   switch (frame.event) {
     case "message.created": {
       remember(data.author);

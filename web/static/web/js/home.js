@@ -166,6 +166,19 @@ export function homeSeenFrame(frame) {
   applySeen(frame.seen_until, Number(frame.unseen) || 0);
 }
 
+// Events after which an item of that room may no longer be readable or current: the home
+// page is reloaded from the server (which only lists what one may read now).
+const STALE_AFTER = new Set(["message.deleted", "message.moved", "member.left"]);
+let staleTimer = null;
+
+/** A room event: reload the list if it may have removed or moved one of its items. */
+export function homeRoomEvent(roomId, event) {
+  if (!home.loaded || !STALE_AFTER.has(event)) return;
+  if (![...home.items.values()].some((i) => i.room && i.room.id === roomId)) return;
+  clearTimeout(staleTimer);
+  staleTimer = setTimeout(() => loadHome(), 300);
+}
+
 export function setupHome(context) {
   announce = context.announce;
   $("home-seen").addEventListener("click", markAllSeen);
