@@ -95,6 +95,21 @@ def message_posted(*, message: Message, mentioned: list[int], root_id: int | Non
     _send_after_commit(frames)
 
 
+def message_mentioned(*, message: Message, user_ids: set[int]) -> None:
+    """Agents an edit newly mentions (the message's date stays that of its sending)."""
+    named = _humans(user_ids) - {message.author_id}
+    if not named:
+        return
+    item = mentions.item(
+        message_id=message.pk,
+        room=message.room,
+        author_name=message.author.name,
+        body=message.body,
+        at=message.created_at,
+    )
+    _send_after_commit([(named, dict(events.home_item(item.out(seen_until=None))))])
+
+
 def announcement_delivered(
     *, announcement_id: int, author: User, body: str, at: datetime, messages: list[Message]
 ) -> None:

@@ -327,7 +327,11 @@ def message_edit(
     message.search_text = document_text(body, docs)
     message.save(update_fields=["body", "documents", "edited_at", "edited_by", "search_text"])
     index_message(message.pk, message.search_text)
+    named_before = set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
     mentioned = mentions_record(actor=actor, message=message, membership=membership)
+    from backend.home.live import message_mentioned
+
+    message_mentioned(message=message, user_ids=set(mentioned) - named_before)
     event_append(
         room=locked,
         kind="message.edited",

@@ -110,3 +110,23 @@ def test_an_announcement_to_several_of_ones_rooms_is_pushed_once_as_listed(
     assert user_id == bob.pk
     [listed] = [i for i in home(bob)["items"] if i["kind"] == "announcement"]
     assert item == listed  # the same item, date and room as GET /home gives
+
+
+def test_an_edit_that_adds_a_mention_pushes_it_to_the_newly_mentioned_only(
+    alice, bob, make_agent, org, room, published, django_capture_on_commit_callbacks
+):
+    from backend.messaging import services as messaging
+
+    carol = make_agent(org, name="Carol Petit")
+    rooms.room_invite(actor=alice, room_id=room.pk, user_id=carol.pk)
+    rooms.room_join(actor=carol, room_id=room.pk)
+    message = post(alice, room, "@Bob Durand une question")
+    with django_capture_on_commit_callbacks(execute=True):
+        messaging.message_edit(
+            actor=alice, message_id=message.pk, body="@Bob Durand et @Carol Petit : une question"
+        )
+
+    [(user_id, item)] = home_frames(published)
+    assert user_id == carol.pk
+    assert item["id"] == f"mention:{message.pk}"
+    assert item["summary"] == "@Bob Durand et @Carol Petit : une question"
