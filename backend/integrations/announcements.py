@@ -172,6 +172,7 @@ def _check_send_at(send_at: datetime | None) -> datetime | None:
 
 
 def _deliver(announcement: Announcement, targets: list[Room], *, now: datetime) -> None:
+    messages = []
     for room in targets:
         message = messaging.message_send(
             actor=announcement.author,
@@ -183,10 +184,20 @@ def _deliver(announcement: Announcement, targets: list[Room], *, now: datetime) 
         AnnouncementDelivery.objects.create(
             announcement=announcement, room=room, message=message, seq=message.seq
         )
+        messages.append(message)
     announcement.status = Announcement.Status.SENT
     announcement.sent_at = now
     announcement.pinned_until = now + timedelta(days=announcement.pinned_days)
     _publish_pinned(announcement_id=announcement.pk, room_ids=[room.pk for room in targets])
+    from backend.home.live import announcement_delivered
+
+    announcement_delivered(
+        announcement_id=announcement.pk,
+        author=announcement.author,
+        body=announcement.body,
+        at=now,
+        messages=messages,
+    )
 
 
 def _publish_pinned(*, announcement_id: int, room_ids: list[int]) -> None:

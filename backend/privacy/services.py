@@ -233,6 +233,12 @@ def _contacts(user: User) -> Any:
     }
 
 
+def _home(user: User) -> Any:
+    from backend.home.selectors import seen_until_of
+
+    return {"seen_until": iso(seen_until_of(user))}
+
+
 _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "profile.json": _profile,
     "rooms.json": _rooms,
@@ -247,6 +253,7 @@ _EXPORTERS: dict[str, Callable[[User], Any]] = {
     "reports.json": _reports,
     "webinars.json": _webinars,
     "fiches.json": _fiches,
+    "home.json": _home,
 }
 
 _README = """Export de vos données Préau ({date})
@@ -266,6 +273,7 @@ contacts.json  vos contacts et la date des invitations que vous avez envoyées
 webinars.json  vos inscriptions et rôles aux webinaires, vos questions, vos votes,
                votre lien d'agenda (sans sa valeur secrète)
 fiches.json    les fiches pratiques que vous avez créées, vos versions et vos crédits
+home.json      jusqu'où vous avez vu votre page d'accueil (« Tout marquer comme vu »)
 
 Les messages des autres personnes ne figurent pas dans cet export.
 """
@@ -391,6 +399,9 @@ def account_erase(
         Mention.objects.filter(user=user).delete()
         attachments_erase(Attachment.objects.filter(uploader=user, message__isnull=True))
         ThreadFollow.objects.filter(user=user).delete()
+        from backend.home.models import HomeSeen
+
+        HomeSeen.objects.filter(user=user).delete()
         from backend.community.models import MemberProfile
 
         MemberProfile.objects.filter(user=user).delete()  # skills, CV, its publication

@@ -26,6 +26,7 @@ from backend.contacts import services as contacts
 from backend.contacts.models import Contact, ContactInvitation
 from backend.fiches import services as fiches
 from backend.fiches.models import Fiche
+from backend.home.models import HomeSeen
 from backend.integrations import announcements, outgoing
 from backend.integrations import services as integrations
 from backend.integrations.models import (
@@ -491,6 +492,10 @@ ENDPOINTS += [  # fiches pratiques
     Endpoint("GET", "/fiches/{fiche_id}/export.md"),
     Endpoint("GET", "/fiches/{fiche_id}/files/{file_id}"),
 ]
+ENDPOINTS += [  # the personal home feed
+    Endpoint("GET", "/home", query={"before": "hier", "limit": "0"}),
+    Endpoint("POST", "/home/seen", {"until": "2026-01-01T00:00:00+00:00"}, long_fields=("until",)),
+]
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 WITH_IDS = [e for e in ENDPOINTS if e.ids]
 WITH_AUTH = [e for e in ENDPOINTS if e.auth]
@@ -706,6 +711,7 @@ def state() -> dict[str, Any]:
         ),
         "contacts": list(Contact.objects.order_by("pk").values_list("owner_id", "contact_id")),
         "invitations": ContactInvitation.objects.count(),
+        "home_seen": list(HomeSeen.objects.order_by("pk").values_list("pk", "seen_until")),
     }
 
 
@@ -792,6 +798,8 @@ def test_each_field_of_the_wrong_type_is_refused(world, endpoint):
             "PATCH /bots/{bot_id}",
             "PATCH /account/directory-profile",
             "PATCH /jobs/{job_id}",
+            # "until" is optional: now by default.
+            "POST /home/seen",
         }
     ]
 )

@@ -248,6 +248,9 @@ def message_send(
     from backend.moderation.services import newcomer_check
 
     newcomer_check(message=message)
+    from backend.home.live import message_posted
+
+    message_posted(message=message, mentioned=mentioned, root_id=root_id)
     if notify_bots:
         deliveries_enqueue(message=message, mentioned=mentioned)
     from backend.community.levels import on_message_sent
@@ -324,7 +327,11 @@ def message_edit(
     message.search_text = document_text(body, docs)
     message.save(update_fields=["body", "documents", "edited_at", "edited_by", "search_text"])
     index_message(message.pk, message.search_text)
+    named_before = set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
     mentioned = mentions_record(actor=actor, message=message, membership=membership)
+    from backend.home.live import message_mentioned
+
+    message_mentioned(message=message, user_ids=set(mentioned) - named_before)
     event_append(
         room=locked,
         kind="message.edited",

@@ -13,6 +13,7 @@ import { announcementFrame, loadAnnouncements, renderAnnouncements, setupAnnounc
 import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 import { closeThread, ensureInfo, markThreadRead, onReply, openThread, renderThread, setupThread } from "./thread.js";
 import { setupViews, showDocuments, showHistory, showMentions, showSearch } from "./views.js";
+import { homeItemFrame, homeRoomEvent, homeSeenFrame, loadHome, setupHome } from "./home.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -202,7 +203,8 @@ function route() {
     showView("mentions");
     return showMentions();
   }
-  return showView("welcome");
+  showView("welcome");
+  return loadHome();
 }
 
 /** A search result from an open room one has not joined: the directory, to join it first. */
@@ -266,11 +268,12 @@ function showView(view) {
   if (view !== "room" && state.thread) closeThread();
   $("search-link").setAttribute("aria-current", view === "search" ? "page" : "false");
   $("mentions-link").setAttribute("aria-current", view === "mentions" ? "page" : "false");
+  $("home-link").setAttribute("aria-current", view === "welcome" ? "page" : "false");
   $("room").hidden = view !== "room";
   $("people").hidden = view !== "room" || !peopleShown();
   if (view !== "room") {
     state.current = null;
-    const titles = { directory: _("Annuaire des salons"), search: _("Rechercher"), mentions: _("Mes mentions") };
+    const titles = { directory: _("Annuaire des salons"), search: _("Rechercher"), mentions: _("Mes mentions"), welcome: _("Accueil") };
     document.title = titles[view] ? `${titles[view]} — Préau` : "Préau";
     renderSidebar();
   }
@@ -454,6 +457,7 @@ function ingest(frame) {
 function apply(rs, frame) {
   const data = frame.data || {};
   const isCurrent = state.current === rs;
+  homeRoomEvent(rs.id, frame.event);
   switch (frame.event) {
     case "message.created": {
       remember(data.author);
@@ -644,6 +648,12 @@ function onFrame(frame) {
     case "announcement":
       announcementFrame(frame);
       break;
+    case "home.item":
+      homeItemFrame(frame);
+      break;
+    case "home.seen":
+      homeSeenFrame(frame);
+      break;
     default:
       moderationFrame(frame);
       break;
@@ -695,6 +705,7 @@ async function onHello(hello) {
   if (ack) await settleSync(ack, rooms);
   else for (const rs of rooms) await catchUp(rs);
   flushOutbox();
+  loadHome(); // items that arrived while the socket was down
   if (state.current) {
     loadMembers(state.current);
     loadAnnouncements(state.current); // one may have been pinned while the socket was down
@@ -1218,6 +1229,7 @@ async function boot() {
   setupThread({ state, live, send, renderRoom, renderContext });
   setupViews({ state });
   setupAnnouncements({ state, announce });
+  setupHome({ announce });
   setupKeyboard();
   setupModeration({ current: () => state.current, me: () => state.me, rooms: () => state.rooms, announce });
   setupPanels({
