@@ -111,13 +111,78 @@ def message_mentioned(*, message: Message, user_ids: set[int]) -> None:
 
 
 def announcement_delivered(
-    *, announcement_id: int, author: User, body: str, at: datetime, messages: list[Message]
+    *,
+    announcement_id: int,
+    author: User,
+    body: str,
+    at: datetime,
+    messages: list[Message],
+    organisation_kind: str | None = None,
 ) -> None:
     """One home item per member of the rooms an announcement reached (however many of them
-    they are in: the first, as on the home page), found with one query."""
+    they are in: the first, as on the home page), found with one query; with
+    ``organisation_kind``, one too for every other agent of that kind of organisation."""
     by_room = {m.room_id: m for m in messages}
-    if not by_room:
-        return
+    told: set[int] = {author.pk}
+    if by_room:
+        told |= _announce_to_members(
+            announcement_id=announcement_id, author=author, body=body, at=at, by_room=by_room
+        )
+    if organisation_kind:
+        _announce_to_kind(
+            announcement_id=announcement_id,
+            author=author,
+            body=body,
+            at=at,
+            by_room=by_room,
+            kind=organisation_kind,
+            told=told,
+        )
+
+
+def _announce_to_kind(
+    *,
+    announcement_id: int,
+    author: User,
+    body: str,
+    at: datetime,
+    by_room: dict[int, Message],
+    kind: str,
+    told: set[int],
+) -> None:
+    """The agents of a kind of organisation not told as members: linked to their own
+    organisation's room when the announcement reached one (they may read it), else whole."""
+    by_org = {m.room.organisation_id: m for m in by_room.values() if m.room.organisation_id}
+    groups: dict[int | None, set[int]] = {}
+    for user_id, org_id in (
+        User.objects.filter(organisation__kind=kind, is_bot=False, is_active=True)
+        .exclude(pk__in=told)
+        .values_list("pk", "organisation_id")
+    ):
+        groups.setdefault(org_id if org_id in by_org else None, set()).add(user_id)
+    frames = []
+    for org_id, user_ids in groups.items():
+        message = by_org.get(org_id) if org_id is not None else None
+        item = announcements.item(
+            announcement_id=announcement_id,
+            room=message.room if message else None,
+            message_id=message.pk if message else None,
+            author_name=author.name,
+            body=body,
+            at=at,
+        )
+        frames.append((user_ids, dict(events.home_item(item.out(seen_until=None)))))
+    _send_after_commit(frames)
+
+
+def _announce_to_members(
+    *,
+    announcement_id: int,
+    author: User,
+    body: str,
+    at: datetime,
+    by_room: dict[int, Message],
+) -> set[int]:
     first_room: dict[int, int] = {}
     for user_id, room_id in (
         Membership.objects.filter(room_id__in=by_room, user__is_bot=False, user__is_active=True)
@@ -142,3 +207,4 @@ def announcement_delivered(
         )
         frames.append((user_ids, dict(events.home_item(item.out(seen_until=None)))))
     _send_after_commit(frames)
+    return set(first_room)

@@ -197,6 +197,9 @@ def _deliver(announcement: Announcement, targets: list[Room], *, now: datetime) 
         body=announcement.body,
         at=now,
         messages=messages,
+        organisation_kind=announcement.target.get("organisation_kind")
+        if announcement.audience == Announcement.Audience.ORGANISATION_KIND
+        else None,
     )
 
 

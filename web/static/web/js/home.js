@@ -30,6 +30,7 @@ function headline(item) {
   const room = item.room ? item.room.name : "";
   switch (item.kind) {
     case "announcement":
+      if (!room) return fmt(_("Annonce de %(author)s à votre type d'organisation"), { author: item.title });
       return fmt(_("Annonce de %(author)s dans « %(room)s »"), { author: item.title, room });
     case "mention":
       return fmt(_("%(author)s vous a mentionné dans « %(room)s »"), { author: item.title, room });
@@ -62,7 +63,9 @@ function renderItem(item) {
       el("time", { datetime: item.at, text: formatFull(new Date(item.at)) }),
       item.seen ? null : el("span", { class: "home-new", text: _("Nouveau") }),
     ),
-    el("p", { class: "home-headline" }, el("a", { href: item.url, text: headline(item) })),
+    // An announcement to one's kind of organisation that no room of one's holds has no link:
+    // its whole text is the summary.
+    el("p", { class: "home-headline" }, item.url ? el("a", { href: item.url, text: headline(item) }) : headline(item)),
     item.summary ? el("p", { class: "home-summary", text: item.summary }) : null,
   );
 }
