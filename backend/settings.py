@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "backend.jobs",
     "backend.contacts",
     "backend.fiches",
+    "backend.direct",
     "realtime",
     "web",
 ]
