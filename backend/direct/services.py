@@ -51,13 +51,17 @@ def _add_members(room: Room, people: list[User]) -> None:
         _publish_joined(user_id=person.pk, room_id=room.pk)
 
 
-def _create(*, actor: User, people: list[User], key: str) -> Room | None:
+# The stored name holds nobody's name (an erased account's name must not linger in it):
+# listings show each participant the names of the others, read from the memberships.
+DIRECT_ROOM_NAME = "Conversation directe"
+
+
+def _create(*, actor: User, key: str) -> Room | None:
     """The new room, or None when a concurrent request created the same one first."""
-    name = ", ".join(p.name for p in sorted(people, key=lambda p: (p.name, p.pk)))
     try:
         with transaction.atomic():
             return Room.objects.create(
-                name=name[:100] or _("Conversation"),
+                name=DIRECT_ROOM_NAME,
                 kind=Room.Kind.DIRECT,
                 access=Room.Access.INVITE,
                 created_by=actor,
@@ -77,7 +81,7 @@ def direct_open(*, actor: User, user_ids: Any) -> DirectResult:
     created = False
     room = Room.objects.filter(direct_key=key).first()
     if room is None:
-        room = _create(actor=actor, people=people, key=key)
+        room = _create(actor=actor, key=key)
         created = room is not None
         if room is None:  # the unique key lost a race: the other request's room is ours too
             room = Room.objects.get(direct_key=key)

@@ -244,3 +244,34 @@ def test_blocking_refuses_oneself_unknown_people_and_unblocking_someone_not_bloc
     assert api.delete(f"/blocks/{bob.pk}").status_code == 404
     assert api_for(None).get("/blocks").status_code == 401
     assert Block.objects.count() == 0
+
+
+def test_the_export_lists_ones_blocks_and_erasure_removes_them_and_the_name(
+    alice, bob, carol, api_for
+):
+    import io
+    import json
+    import zipfile
+
+    from backend.privacy.services import account_erase
+    from tests.conftest import PASSWORD
+
+    room = direct.direct_open(actor=alice, user_ids=[bob.pk]).room
+    direct.block_add(actor=alice, user_id=bob.pk)
+    direct.block_add(actor=carol, user_id=alice.pk)
+    api = api_for(alice)
+
+    response = api.client.get("/api/v1/me/export", headers=api.headers)
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    exported = json.loads(archive.read("contacts.json"))
+    # One's own blocks only: who blocked oneself stays private to them.
+    assert [b["id"] for b in exported["blocked"]] == [bob.pk]
+
+    account_erase(user=alice, password=PASSWORD, mode="anonymise")
+
+    assert Block.objects.count() == 0
+    # The room never stored anyone's name; Bob's list names nobody any more.
+    room.refresh_from_db()
+    assert "Alice" not in room.name
+    assert "Alice" not in str(api_for(bob).get("/direct").json_body)
