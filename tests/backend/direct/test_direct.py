@@ -159,7 +159,8 @@ def test_a_direct_conversation_is_invisible_to_everyone_else(
     mine = {r["id"]: r for r in api_for(alice).get("/rooms?mine=true").json_body}
     assert (mine[room_id]["kind"], mine[room_id]["name"]) == ("direct", "Bob Durand")
     assert mine[room_id]["unread"] == 1
-    assert len(api_for(alice).get("/search?q=budgétaire").json_body["results"]) == 1
+    found = api_for(alice).get("/search?q=budgétaire").json_body["results"]
+    assert [r["room"] for r in found] == [{"id": room_id, "name": "Bob Durand"}]
     listed = api_for(alice).get("/direct").json_body
     assert [(c["id"], c["unread"], c["name"]) for c in listed] == [(room_id, 1, "Bob Durand")]
 
