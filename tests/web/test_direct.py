@@ -88,6 +88,6 @@ def test_a_direct_message_opened_from_a_profile_reaches_only_its_participant(
     blocked = page.locator("#block-list li", has_text=BOB[1])
     expect(blocked).to_have_count(1)
     blocked.get_by_role("button", name=f"Débloquer {BOB[1]}").click()
-    expect(page.locator("#blocks-status")).to_have_text(f"{BOB[1]} est débloqué·e.")
+    expect(page.get_by_role("status")).to_have_text(f"{BOB[1]} est débloqué·e.")
     expect(page.locator("#blocks-empty")).to_be_visible()
     assert page_errors == []

@@ -20,7 +20,8 @@ function row(person) {
     button.disabled = true;
     try {
       await api("DELETE", `/blocks/${person.id}`);
-      $("blocks-status").textContent = fmt(_("%(name)s est débloqué·e."), { name: person.name });
+      // The page's one status line (role="status") says it.
+      $("security-status").textContent = fmt(_("%(name)s est débloqué·e."), { name: person.name });
       await load();
       $("blocks-title").focus();
     } catch (error) {
