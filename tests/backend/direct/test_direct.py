@@ -276,3 +276,18 @@ def test_the_export_lists_ones_blocks_and_erasure_removes_them_and_the_name(
     room.refresh_from_db()
     assert "Alice" not in room.name
     assert "Alice" not in str(api_for(bob).get("/direct").json_body)
+
+
+def test_a_mention_in_a_conversation_counts_and_names_the_other_participants(
+    alice, bob, carol, api_for
+):
+    room = direct.direct_open(actor=alice, user_ids=[bob.pk, carol.pk]).room
+
+    send(bob, room, f"@{alice.name} tu as vu ?")
+
+    inbox = api_for(alice).get("/mentions").json_body
+    assert [m["room"] for m in inbox] == [{"id": room.pk, "name": "Bob Durand, Carole Petit"}]
+    listed = api_for(alice).get("/direct").json_body
+    assert [(c["unread"], c["mentions"]) for c in listed] == [(1, 1)]
+    # Carol is not mentioned; nobody outside hears of it.
+    assert api_for(carol).get("/mentions").json_body == []
