@@ -11,6 +11,7 @@ from backend.accounts.security_api import router as account_security_router
 from backend.common.api import install_error_handlers
 from backend.community.api import router as community_router
 from backend.contacts.api import router as contacts_router
+from backend.direct.api import router as direct_router
 from backend.fiches.api import router as fiches_router
 from backend.home.api import router as home_router
 from backend.integrations.api import router as integrations_router
@@ -60,3 +61,4 @@ api.add_router("", jobs_router)
 api.add_router("", contacts_router)
 api.add_router("", fiches_router)
 api.add_router("", home_router)
+api.add_router("", direct_router)

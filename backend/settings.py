@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "backend.contacts",
     "backend.fiches",
     "backend.home",
+    "backend.direct",
     "realtime",
     "web",
 ]

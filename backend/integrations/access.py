@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.common.errors import Forbidden, NotFound
-from backend.rooms.access import access_room_readable, is_moderator
+from backend.rooms.access import access_room_readable, is_moderator, refuse_direct
 from backend.rooms.models import Membership, Room
 
 from .models import BotGrant
@@ -47,6 +47,7 @@ def access_bot_grantable(*, actor: User, bot_id: int, room_id: int) -> tuple[Use
     if bot is None:
         raise NotFound()
     room, membership = access_room_readable(actor=actor, room_id=room_id)
+    refuse_direct(room)  # no robot in a direct conversation
     manages_bot = bot.bot_owner_id == actor.pk or actor.is_staff
     if not manages_bot and not is_moderator(user=actor, membership=membership):
         raise NotFound()

@@ -72,7 +72,7 @@ def audience_resolve(
             _("Indiquez une audience : rooms, territory, theme ou organisation_kind."),
             reason="bad_audience",
         )
-    live = Room.objects.filter(archived_at__isnull=True)
+    live = Room.objects.filter(archived_at__isnull=True).exclude(kind=Room.Kind.DIRECT)
     if rooms:
         if len(rooms) > ROOMS_MAX:
             raise TooLarge(_("Trop de salons (%(n)d au plus).") % {"n": ROOMS_MAX})

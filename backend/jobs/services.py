@@ -256,7 +256,7 @@ def announcement_rooms(offer: JobOffer) -> list[Room]:
     )
     return list(
         Room.objects.filter(concerned, access=Room.Access.OPEN, archived_at__isnull=True)
-        .exclude(kind=Room.Kind.PRIVATE)
+        .exclude(kind__in=(Room.Kind.PRIVATE, Room.Kind.DIRECT))
         .order_by("pk")
     )
 

@@ -195,6 +195,11 @@ def mention_inbox_for(
     if before is not None:
         rows = rows.filter(pk__lt=before)
     rows = list(rows[:limit])
+    from backend.rooms.selectors import direct_names_for
+
+    names = direct_names_for(
+        user=user, room_ids=[m.message.room_id for m in rows if m.message.room.direct_key]
+    )
     reads = dict(
         Membership.objects.filter(
             user=user, room_id__in={m.message.room_id for m in rows}
@@ -205,7 +210,10 @@ def mention_inbox_for(
             "id": m.pk,
             "everyone": m.everyone,
             "unread": m.message.seq > reads.get(m.message.room_id, 0),
-            "room": {"id": m.message.room_id, "name": m.message.room.name},
+            "room": {
+                "id": m.message.room_id,
+                "name": names.get(m.message.room_id) or m.message.room.name,
+            },
             "message": message_dict(m.message),
         }
         for m in rows

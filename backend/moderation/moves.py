@@ -21,7 +21,7 @@ from backend.audit.services import audit_record
 from backend.common.errors import BadRequest, NotFound, TooLarge
 from backend.messaging import events as message_events
 from backend.messaging.models import Attachment, Mention, Message, ThreadFollow
-from backend.rooms.access import access_room_readable, can_read, membership_of
+from backend.rooms.access import access_room_readable, can_read, membership_of, refuse_direct
 from backend.rooms.eventlog import event_append, room_lock
 from backend.rooms.events import user_ref
 from backend.rooms.models import Membership, Room, RoomEvent
@@ -105,6 +105,9 @@ def messages_move(
         target, target_membership = access_room_readable(actor=actor, room_id=room_id)
         if target_membership is None:
             raise NotFound(_("Rejoignez le salon de destination pour y déplacer des messages."))
+    # A direct conversation's messages stay in it, and nothing is moved into one.
+    refuse_direct(source)
+    refuse_direct(target)
     if target.archived_at is not None:
         raise BadRequest(_("Le salon de destination est archivé."), reason="archived")
     selection = _selection(message, scope)

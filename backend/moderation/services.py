@@ -348,6 +348,8 @@ def newcomer_check(*, message: Message) -> None:
 
     if message.author.is_bot or not is_newcomer_message(message):
         return
+    if Room.objects.filter(pk=message.room_id, kind=Room.Kind.DIRECT).exists():
+        return  # a direct conversation has no moderators: nobody else hears of it
     from .access import moderator_ids
 
     frame = {

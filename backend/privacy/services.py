@@ -219,6 +219,7 @@ def _fiches(user: User) -> Any:
 
 def _contacts(user: User) -> Any:
     from backend.contacts.models import Contact, ContactInvitation
+    from backend.direct.models import Block
 
     rows = Contact.objects.filter(owner=user).select_related("contact").order_by("pk")
     return {
@@ -229,6 +230,11 @@ def _contacts(user: User) -> Any:
         # Only when invitations were sent: their addresses are not kept (a digest only).
         "invitations_sent": [
             iso(i.created_at) for i in ContactInvitation.objects.filter(inviter=user).order_by("pk")
+        ],
+        # The people one blocked (never who blocked oneself: that stays private to them).
+        "blocked": [
+            {"id": b.blocked_id, "name": b.blocked.name, "blocked_at": iso(b.created_at)}
+            for b in Block.objects.filter(blocker=user).select_related("blocked").order_by("pk")
         ],
     }
 
@@ -269,7 +275,8 @@ community.json votre fiche d'annuaire (compétences, CV), votre niveau, vos poin
                réponses que vous avez marquées utiles
 reports.json   les signalements que vous avez faits, avec votre motif
 jobs.json      les offres d'emploi que vous avez publiées
-contacts.json  vos contacts et la date des invitations que vous avez envoyées
+contacts.json  vos contacts, la date des invitations que vous avez envoyées et les
+               personnes que vous avez bloquées
 webinars.json  vos inscriptions et rôles aux webinaires, vos questions, vos votes,
                votre lien d'agenda (sans sa valeur secrète)
 fiches.json    les fiches pratiques que vous avez créées, vos versions et vos crédits
@@ -350,7 +357,7 @@ def account_erase(
     password. With ``anonymise`` the messages stay, signed "Ancien membre"; with ``delete``
     they are deleted as if by their author, so every client's replay stays consistent, and so
     are their webinar questions (votes taken back), their credits on fiches and their job
-    offers on the board. Contacts (both ways), invitations, webinar registrations and roles
+    offers on the board. Contacts and blocks (both ways), invitations, webinar registrations and roles
     and the calendar link go in both modes.
     """
     from backend.accounts.sessions import user_sessions_end
@@ -409,6 +416,9 @@ def account_erase(
 
         Contact.objects.filter(Q(owner=user) | Q(contact=user)).delete()
         ContactInvitation.objects.filter(inviter=user).delete()
+        from backend.direct.models import Block
+
+        Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
         ApiToken.objects.filter(user=user).delete()
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -21,12 +21,27 @@ def visible_rooms_q(user: User) -> Q:
 
     A thematic or geographic room is listed whatever its access, so an agent can find it and
     ask to be let in (joining it is then refused with 403); a private room is known only to its
-    members and invitees (404 for everyone else, as if it did not exist).
+    members and invitees (404 for everyone else, as if it did not exist). A direct room is
+    known only to its participants, and never listed with the rooms (``listed_rooms_q``).
     """
     is_member = Q(memberships__user=user)
     is_invited = Q(invitations__invitee=user)
-    is_not_private = ~Q(kind=Room.Kind.PRIVATE)
-    return is_member | is_invited | is_not_private
+    is_public_kind = Q(kind__in=(Room.Kind.THEMATIC, Room.Kind.GEOGRAPHIC))
+    return is_member | is_invited | is_public_kind
+
+
+def is_direct(room: Room) -> bool:
+    return room.kind == Room.Kind.DIRECT
+
+
+def refuse_direct(room: Room) -> None:
+    """Rooms-only actions (join, invite, moves, robots, owners…) never apply to a direct
+    conversation, whose members are exactly the people it was opened with. Callers have
+    already checked that the actor may know the room."""
+    if room.kind == Room.Kind.DIRECT:
+        raise Forbidden(
+            _("Impossible dans une conversation directe."), reason="direct_conversation"
+        )
 
 
 def visible_rooms(user: User) -> QuerySet[Room]:

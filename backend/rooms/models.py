@@ -52,6 +52,9 @@ class Room(models.Model):
         THEMATIC = "thematic", _("Thématique")
         GEOGRAPHIC = "geographic", _("Territoire")
         PRIVATE = "private", _("Privé")
+        # A conversation between a few agents (backend.direct): invite-only, never listed,
+        # never joined; its members are exactly the people it was opened with.
+        DIRECT = "direct", _("Message direct")
 
     class Access(models.TextChoices):
         OPEN = "open", _("Ouvert à tous les agents")
@@ -82,6 +85,9 @@ class Room(models.Model):
     )
     # Last assigned event sequence number; bumped under a row lock in the writer's transaction.
     last_seq = models.PositiveBigIntegerField(default=0)
+    # Direct rooms only: the sorted participant ids ("3-8-12"), so opening a conversation with
+    # the same people finds the same room, also under concurrent requests.
+    direct_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("salon")
@@ -94,6 +100,14 @@ class Room(models.Model):
             models.CheckConstraint(
                 condition=~Q(access="organisation") | Q(organisation__isnull=False),
                 name="organisation_room_has_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="direct") | Q(access="invite"), name="direct_room_is_invite"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="direct") & Q(direct_key__isnull=False))
+                | (~Q(kind="direct") & Q(direct_key__isnull=True)),
+                name="direct_room_has_key",
             ),
         ]
 

@@ -28,6 +28,26 @@ def _unread(*, user: User, room_ids: list[int]) -> dict[int, dict[str, int]]:
     return unread_counts_for(user=user, room_ids=room_ids) if room_ids else {}
 
 
+def direct_names_for(*, user: User, room_ids: list[int]) -> dict[int, str]:
+    """The name a direct conversation shows to ``user``: the other participants' names."""
+    rows = (
+        Membership.objects.filter(room_id__in=room_ids, room__kind=Room.Kind.DIRECT)
+        .exclude(user=user)
+        .order_by("user__name", "user_id")
+        .values_list("room_id", "user__name")
+    )
+    names: dict[int, list[str]] = {}
+    for room_id, name in rows:
+        names.setdefault(room_id, []).append(name)
+    return {room_id: ", ".join(found)[:200] for room_id, found in names.items()}
+
+
+def _named(card: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+    if card["kind"] == Room.Kind.DIRECT and names.get(card["id"]):
+        card["name"] = names[card["id"]]
+    return card
+
+
 def room_dict(
     room: Room,
     *,
@@ -82,7 +102,10 @@ def room_list_for(
 ) -> list[dict[str, Any]]:
     rooms = visible_rooms(user)
     if mine:
+        # One's direct conversations come with one's rooms (kind "direct"), never otherwise.
         rooms = rooms.filter(memberships__user=user)
+    else:
+        rooms = rooms.exclude(kind=Room.Kind.DIRECT)
     if q:
         q = q.strip()
         rooms = rooms.filter(
@@ -117,14 +140,18 @@ def room_list_for(
     invited = set(
         Invitation.objects.filter(invitee=user, room_id__in=ids).values_list("room_id", flat=True)
     )
+    names = direct_names_for(user=user, room_ids=[r.pk for r in page if r.direct_key])
     return [
-        room_dict(
-            room,
-            role=roles.get(room.pk),
-            member_count=room.n_members,
-            invited=room.pk in invited,
-            unread=unread.get(room.pk),
-            read=reads.get(room.pk),
+        _named(
+            room_dict(
+                room,
+                role=roles.get(room.pk),
+                member_count=room.n_members,
+                invited=room.pk in invited,
+                unread=unread.get(room.pk),
+                read=reads.get(room.pk),
+            ),
+            names,
         )
         for room in page
     ]
@@ -150,6 +177,8 @@ def room_detail_for(*, user: User, room_id: int) -> dict[str, Any]:
         from backend.moderation.selectors import room_moderation_info
 
         card.update(room_moderation_info(room=room, user=user))
+    if room.kind == Room.Kind.DIRECT:
+        _named(card, direct_names_for(user=user, room_ids=[room.pk]))
     return card
 
 

@@ -18,6 +18,7 @@ from .access import (
     banned_from,
     is_moderator,
     membership_of,
+    refuse_direct,
     require_member,
 )
 from .eventlog import event_append, room_lock
@@ -89,7 +90,8 @@ def room_create(
         raise TooLarge(_("Le nom du salon est trop long (100 caractères au plus)."))
     if len(description or "") > 2000:
         raise TooLarge(_("La description est trop longue (2 000 caractères au plus)."))
-    if kind not in Room.Kind.values:
+    if kind not in Room.Kind.values or kind == Room.Kind.DIRECT:
+        # Direct conversations are opened with POST /direct, never created as rooms.
         raise BadRequest(_("Type de salon inconnu : %(k)s") % {"k": kind})
     if access not in Room.Access.values:
         raise BadRequest(_("Accès inconnu : %(a)s") % {"a": access})
@@ -149,6 +151,7 @@ def room_join(*, actor: User, room_id: int) -> RoomResult:
     existing = membership_of(user=actor, room_id=room.pk)
     if existing is not None:
         return RoomResult(room=room, membership=existing)
+    refuse_direct(room)
     if banned_from(user=actor, room_id=room.pk):
         raise Forbidden(_("Vous avez été exclu de ce salon."), reason="banned")
     invitation = Invitation.objects.filter(room=room, invitee=actor).first()
@@ -217,6 +220,7 @@ def room_invite(
 ) -> Invitation:
     room, membership = access_room_readable(actor=actor, room_id=room_id)
     membership = require_member(membership)
+    refuse_direct(room)
     if room.access == Room.Access.INVITE and not is_moderator(user=actor, membership=membership):
         raise Forbidden(_("Seuls les propriétaires et modérateurs peuvent inviter ici."))
     if (email is None) == (user_id is None):
@@ -289,6 +293,7 @@ def room_archive(*, actor: User, room_id: int) -> Room:
     """Staff: the room leaves every listing and takes no new members; its log stays."""
     _staff_only(actor)
     locked = room_lock(room_id)
+    refuse_direct(locked)
     if locked.archived_at is None:
         locked.archived_at = timezone.now()
         locked.save(update_fields=["archived_at"])
@@ -306,6 +311,7 @@ def room_owner_set(*, actor: User, room_id: int, user_id: int) -> Membership:
     """Staff: make one agent the room's owner; former owners become moderators."""
     _staff_only(actor)
     locked = room_lock(room_id)
+    refuse_direct(locked)
     owner = User.objects.filter(pk=user_id).first()
     if owner is None or not owner.is_agent or owner.is_bot:
         raise BadRequest(_("Le nouveau propriétaire doit être un agent actif."))

@@ -101,13 +101,19 @@ def search_for(
         .prefetch_related("attachments")
         .order_by(F("rank").desc(), "-created_at", "-pk")[offset : offset + limit]
     )
+    from backend.rooms.selectors import direct_names_for
+
+    names = direct_names_for(user=user, room_ids=[m.room_id for m in page if m.room.direct_key])
     results = []
     for message in page:
         snippet, ranges = highlight(message.search_text, q)
         results.append(
             {
                 "message": message_dict(message),
-                "room": {"id": message.room_id, "name": message.room.name},
+                "room": {
+                    "id": message.room_id,
+                    "name": names.get(message.room_id) or message.room.name,
+                },
                 "rank": round(float(message.rank), 6),
                 "snippet": snippet,
                 "highlights": ranges,

@@ -24,6 +24,8 @@ from backend.accounts.models import ApiToken, DomainRequest, User, UserSession
 from backend.api import api as ninja_api
 from backend.contacts import services as contacts
 from backend.contacts.models import Contact, ContactInvitation
+from backend.direct import services as direct
+from backend.direct.models import Block
 from backend.fiches import services as fiches
 from backend.fiches.models import Fiche
 from backend.home.models import HomeSeen
@@ -470,6 +472,13 @@ ENDPOINTS += [  # contacts, contact import, invitations
         long_fields=("email",),
     ),
 ]
+ENDPOINTS += [  # direct messages and blocks
+    Endpoint("POST", "/direct", {"user_ids": ["{carol_id}"]}),
+    Endpoint("GET", "/direct"),
+    Endpoint("GET", "/blocks"),
+    Endpoint("POST", "/blocks", {"user_id": "{bob_id}"}),
+    Endpoint("DELETE", "/blocks/{user_id}", values={"user_id": "blocked_id"}),
+]
 ENDPOINTS += [  # fiches pratiques
     Endpoint(
         "GET",
@@ -617,6 +626,7 @@ def world(api_for, make_agent, org, alice, bob, themes, territories) -> World:
     pending = User.objects.create_user(
         email="pending@villeurbanne.test", password=NEW_PASSWORD, name="En attente"
     )
+    pending_agent = make_agent(org, name="Bloqué")
     closes_on = (timezone.localdate() + timedelta(days=30)).isoformat()
     job = jobs.job_create(
         actor=alice,
@@ -654,6 +664,7 @@ def world(api_for, make_agent, org, alice, bob, themes, territories) -> World:
         "carol": carol.email,
         "bob": bob.email,
         "contact_id": contacts.contact_add(actor=alice, user_id=carol.pk).contact.pk,
+        "blocked_id": direct.block_add(actor=alice, user_id=pending_agent.pk).blocked.pk,
         "password": "correct-horse-battery-staple",
         "verify_token": accounts.verification_token(pending),
         "reset_token": passwords.password_reset_token(alice),
@@ -712,6 +723,7 @@ def state() -> dict[str, Any]:
         "contacts": list(Contact.objects.order_by("pk").values_list("owner_id", "contact_id")),
         "invitations": ContactInvitation.objects.count(),
         "home_seen": list(HomeSeen.objects.order_by("pk").values_list("pk", "seen_until")),
+        "blocks": list(Block.objects.order_by("pk").values_list("blocker_id", "blocked_id")),
     }
 
 
@@ -759,6 +771,8 @@ def test_a_body_that_is_not_an_object_is_refused(world, endpoint, raw):
 def _wrong_types(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [5, True, ["x"], {"x": 1}]
+    if isinstance(value, list) and value and isinstance(value[0], int):
+        return ["x", 5, ["5"], [True], [{"url": 5}]]  # a list of ids
     if isinstance(value, list):
         return ["x", 5, [5], [{"url": 5}]]
     if isinstance(value, int) and not isinstance(value, bool):

@@ -133,6 +133,10 @@ def _require_can_post(*, actor: User, room: Room, membership: Membership | None)
         raise Forbidden(_("Rejoignez le salon pour y écrire."))
     if actor.is_bot:
         require_bot_may_post(bot=actor, room_id=room.pk)
+    if room.kind == Room.Kind.DIRECT:
+        from backend.direct.access import require_not_blocked
+
+        require_not_blocked(actor=actor, room=room)
     from backend.moderation.services import require_may_post
 
     require_may_post(actor=actor, room=room, membership=membership)
@@ -140,7 +144,7 @@ def _require_can_post(*, actor: User, room: Room, membership: Membership | None)
 
 def _room_for_authorized(*, actor: User, room_id: int) -> tuple[Room, Membership | None]:
     room = Room.objects.filter(pk=room_id).first()
-    if room is None:
+    if room is None or room.kind == Room.Kind.DIRECT:
         raise NotFound()
     if room.archived_at is not None:
         raise Forbidden(_("Ce salon est archivé."))

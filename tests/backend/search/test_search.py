@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from backend.direct import services as direct
 from backend.messaging import services as messaging
 from backend.messaging.models import Message
 from backend.rooms import services as rooms
@@ -121,10 +122,20 @@ def test_search_never_returns_what_the_user_cannot_read(make_agent, org, other_o
                 if access != "organisation" or person.organisation_id == room.organisation_id:
                     rooms.room_join(actor=person, room_id=room.pk)
             created.append(room)
+        # A direct conversation too: its messages are found by its participants only.
+        starter, *others = rng.sample(people, rng.randint(2, 4))
+        opened = direct.direct_open(actor=starter, user_ids=[p.pk for p in others])
+        if opened.created:  # a reopened one holds earlier trials' messages
+            created.append(opened.room)
         for room in created:
             authors = [m.user for m in room.memberships.select_related("user")]
             for _ in range(rng.randint(1, 3)):
-                send(rng.choice(authors), room, f"délibération {trial} numéro {rng.randint(1, 99)}")
+                # Numbers from 100 up: never taken for another trial's number.
+                send(
+                    rng.choice(authors),
+                    room,
+                    f"délibération {trial} numéro {rng.randint(100, 999)}",
+                )
         for person in people:
             hits = Message.objects.filter(pk__in=found(person, f"délibérations {trial}"))
             for message in hits.select_related("room"):

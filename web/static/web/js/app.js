@@ -14,12 +14,13 @@ import { RoomState, loadReadSeq, localMessage, saveReadSeq } from "./store.js";
 import { closeThread, ensureInfo, markThreadRead, onReply, openThread, renderThread, setupThread } from "./thread.js";
 import { setupViews, showDocuments, showHistory, showMentions, showSearch } from "./views.js";
 import { homeItemFrame, homeRoomEvent, homeSeenFrame, loadHome, setupHome } from "./home.js";
+import { setupDirect, startDirect } from "./direct-dialog.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
 const TYPING_EVERY = 3000;
 const TYPING_SHOWN = 5000;
-const GROUPS = { thematic: "rooms-thematic", geographic: "rooms-geographic", private: "rooms-private" };
+const GROUPS = { thematic: "rooms-thematic", geographic: "rooms-geographic", private: "rooms-private", direct: "rooms-direct" };
 
 const state = {
   me: null,
@@ -120,7 +121,7 @@ function renderSidebar() {
   // Re-rendering must not take the focus away from a keyboard user in the list.
   const focused = document.activeElement && document.activeElement.closest?.("a.room-link");
   const focusedRoom = focused ? focused.dataset.room : null;
-  const byKind = { thematic: [], geographic: [], private: [] };
+  const byKind = { thematic: [], geographic: [], private: [], direct: [] };
   for (const rs of sidebarOrder()) (byKind[rs.room.kind] || byKind.private).push(rs);
   for (const [kind, listId] of Object.entries(GROUPS)) {
     const list = $(listId);
@@ -155,7 +156,7 @@ function renderSidebar() {
       }
       return el("li", {}, link);
     });
-    if (!items.length) items.push(el("li", { class: "empty", text: _("Aucun salon") }));
+    if (!items.length) items.push(el("li", { class: "empty", text: kind === "direct" ? _("Aucune conversation") : _("Aucun salon") }));
     list.replaceChildren(...items);
   }
   if (focusedRoom) document.querySelector(`a.room-link[data-room="${focusedRoom}"]`)?.focus();
@@ -298,6 +299,7 @@ async function openRoom(rs) {
   $("room-title").textContent = rs.room.name;
   $("room-meta").textContent = roomMeta(rs.room);
   $("invite-button").hidden = rs.room.kind !== "private";
+  $("leave-button").textContent = rs.room.kind === "direct" ? _("Quitter la conversation") : _("Quitter le salon");
   const announcer = state.me.is_staff || rs.room.role === "owner" || rs.room.role === "moderator";
   $("announce-link").hidden = !announcer;
   $("announce-link").href = `/annonces/?room=${rs.id}`;
@@ -327,6 +329,7 @@ function roomMeta(room) {
   const parts = [];
   if (room.kind === "thematic") parts.push(_("Thématique"));
   else if (room.kind === "geographic") parts.push(_("Territoire"));
+  else if (room.kind === "direct") parts.push(_("Message direct"));
   else parts.push(_("Privé"));
   if (room.theme) parts.push(room.theme.name);
   if (room.territory) parts.push(`${room.territory.name} (${room.territory.insee_code})`);
@@ -1125,6 +1128,8 @@ function onMessageAction(action, msg, button, list) {
     showHistory(msg);
   } else if (action === "toggle-useful") {
     toggleUseful(msg, list);
+  } else if (action === "direct") {
+    startDirect([msg.author.id]);
   }
 }
 
@@ -1232,6 +1237,15 @@ async function boot() {
   setupHome({ announce });
   setupKeyboard();
   setupModeration({ current: () => state.current, me: () => state.me, rooms: () => state.rooms, announce });
+  setupDirect({
+    state,
+    announce,
+    onOpened: async (conversation) => {
+      if (!state.rooms.has(conversation.id)) await refreshRooms();
+      location.hash = `#/room/${conversation.id}`;
+      $("composer-input").focus();
+    },
+  });
   setupPanels({
     state,
     goDirectory,

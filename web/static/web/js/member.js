@@ -1,6 +1,7 @@
 // A member's profile page (/members/<id>/).
 import { get, showError } from "./api.js";
 import { contactIds, contactToggle, myId } from "./contact-toggle.js";
+import { blockToggle, blockedIds, directButton } from "./direct.js";
 import { _, fmt } from "./i18n.js";
 import { LEVEL_LABELS, levelBadge } from "./levels.js";
 import { renderMarkdown } from "./markdown.js";
@@ -49,13 +50,14 @@ async function main() {
       mail.textContent = member.email;
       fact(facts, _("Adresse électronique"), mail);
     }
-    const [ids, me] = await Promise.all([contactIds(), myId()]);
+    const [ids, me, blocked] = await Promise.all([contactIds(), myId(), blockedIds()]);
+    const say = (text) => {
+      $("contact-status").textContent = text;
+    };
     if (ids && member.id !== me) {
-      $("member-contact").replaceChildren(
-        contactToggle(member, ids, (text) => {
-          $("contact-status").textContent = text;
-        }),
-      );
+      $("member-contact").replaceChildren(contactToggle(member, ids, say));
+      $("member-direct").replaceChildren(directButton(member, say));
+      if (blocked) $("member-direct").append(" ", blockToggle(member, blocked, say));
     }
     const skills = $("member-skills");
     skills.replaceChildren(

@@ -1,6 +1,7 @@
 // The member directory (/members/): search with filters, and the members-by-territory view.
 import { get, showError } from "./api.js";
 import { contactIds, contactToggle, myId } from "./contact-toggle.js";
+import { directButton } from "./direct.js";
 import { _, fmt, ngettext } from "./i18n.js";
 import { levelBadge } from "./levels.js";
 import { drawMap } from "./territory-map.js";
@@ -52,7 +53,7 @@ function card(member, ids, me) {
     line.append(mail);
     li.append(line);
   }
-  if (ids && member.id !== me) li.append(contactToggle(member, ids, announce));
+  if (ids && member.id !== me) li.append(contactToggle(member, ids, announce), " ", directButton(member, announce));
   return li;
 }
 
