@@ -34,6 +34,28 @@ def _humans(user_ids: set[int]) -> set[int]:
     )
 
 
+def _for_each_reader(
+    room: Any, user_ids: set[int], frame: dict[str, Any]
+) -> list[tuple[set[int], dict[str, Any]]]:
+    """A direct conversation is named after the other participants, so each of its (at most
+    eight) participants gets their own frame; any other room, one frame for all."""
+    from backend.rooms.models import Room
+
+    if room.kind != Room.Kind.DIRECT:
+        return [(user_ids, frame)]
+    members = list(
+        Membership.objects.filter(room_id=room.pk)
+        .order_by("user__name", "user_id")
+        .values_list("user_id", "user__name")
+    )
+    frames = []
+    for user_id in user_ids:
+        name = ", ".join(n for u, n in members if u != user_id)[:200]
+        item = {**frame["item"], "room": {**frame["item"]["room"], "name": name}}
+        frames.append(({user_id}, {**frame, "item": item}))
+    return frames
+
+
 def _send_after_commit(frames: list[tuple[set[int], dict[str, Any]]]) -> None:
     frames = [(ids, frame) for ids, frame in frames if ids]
     if not frames:
@@ -66,7 +88,7 @@ def message_posted(*, message: Message, mentioned: list[int], root_id: int | Non
             body=message.body,
             at=message.created_at,
         )
-        frames.append((named, dict(events.home_item(item.out(seen_until=None)))))
+        frames += _for_each_reader(room, named, dict(events.home_item(item.out(seen_until=None))))
     if root_id is not None:
         followers = (
             set(
@@ -91,7 +113,8 @@ def message_posted(*, message: Message, mentioned: list[int], root_id: int | Non
                 body=message.body,
                 at=message.created_at,
             )
-            frames.append((followers, dict(events.home_item(item.out(seen_until=None)))))
+            frame = dict(events.home_item(item.out(seen_until=None)))
+            frames += _for_each_reader(room, followers, frame)
     _send_after_commit(frames)
 
 
@@ -107,7 +130,8 @@ def message_mentioned(*, message: Message, user_ids: set[int]) -> None:
         body=message.body,
         at=message.created_at,
     )
-    _send_after_commit([(named, dict(events.home_item(item.out(seen_until=None))))])
+    frame = dict(events.home_item(item.out(seen_until=None)))
+    _send_after_commit(_for_each_reader(message.room, named, frame))
 
 
 def announcement_delivered(

@@ -78,6 +78,18 @@ def unseen_count(*, user: User, seen_until: datetime | None, now: datetime | Non
     return min(UNSEEN_MAX, sum(1 for i in items if seen_until is None or i.at > seen_until))
 
 
+def _direct_rooms_named(user: User, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A direct conversation is shown by the other participants' names (one query)."""
+    from backend.rooms.selectors import direct_names_for
+
+    room_ids = sorted({i["room"]["id"] for i in items if i.get("room")})
+    names = direct_names_for(user=user, room_ids=room_ids) if room_ids else {}
+    for i in items:
+        if i.get("room") and i["room"]["id"] in names:
+            i["room"] = {**i["room"], "name": names[i["room"]["id"]]}
+    return items
+
+
 def home_page_for(
     *, user: User, before: str | None = None, limit: int = 30, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -97,7 +109,7 @@ def home_page_for(
     else:
         unseen = unseen_count(user=user, seen_until=seen_until, now=now)
     return {
-        "items": [i.out(seen_until=seen_until) for i in page],
+        "items": _direct_rooms_named(user, [i.out(seen_until=seen_until) for i in page]),
         "unseen": unseen,
         "seen_until": iso(seen_until),
         "next": f"{iso(page[-1].at)}|{page[-1].id}" if more else None,
