@@ -58,7 +58,13 @@ REDIS_URL = _env("REDIS_URL")
 EMBEDDED = not DATABASE_URL and not REDIS_URL
 
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Each server thread keeps its connection this many seconds between uses (0: closed after
+    # each request or socket call, for a PostgreSQL whose max_connections is tight).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(_env("PREAU_DB_CONN_MAX_AGE", "60"))
+        )
+    }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {

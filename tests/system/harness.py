@@ -222,6 +222,9 @@ def deployment(redis_server: RedisServer) -> Iterator[Deployment]:
         "PREAU_BUS_PREFIX": f"sys{secrets.token_hex(3)}",
         "PREAU_DATA_DIR": f"/tmp/{db_name}",
         "LOG_LEVEL": "WARNING",
+        # Connections closed after each use: the suite runs these servers beside each other
+        # and beside its own test databases, within PostgreSQL's max_connections.
+        "PREAU_DB_CONN_MAX_AGE": "0",
         # The agents these tests add have no history (level 1): lift the level gates that
         # tests/backend/community covers, as backend/test_settings.py and tests/web do.
         "PREAU_LEVEL_FOR_LINKS": "1",

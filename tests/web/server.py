@@ -54,6 +54,9 @@ class Server:
             "PREAU_BASE_URL": self.url,
             "PREAU_DATA_DIR": str(self.data_dir),
             "LOG_LEVEL": "WARNING",
+            # Connections closed after each use: the suite runs these servers beside each other
+            # and beside its own test databases, within PostgreSQL's max_connections.
+            "PREAU_DB_CONN_MAX_AGE": "0",
             "PYTHONUNBUFFERED": "1",
             # The agents the browser tests add have no history (level 1): lift the level gates
             # that tests/backend/community covers, as backend/test_settings.py does.
