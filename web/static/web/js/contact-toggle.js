@@ -1,6 +1,7 @@
 // The "Ajouter aux contacts" / "Retirer des contacts" button of the directory and profiles.
 import { api, get } from "./api.js";
 import { _, fmt } from "./i18n.js";
+import { memberToggle } from "./member-toggle.js";
 
 let contactsPromise = null;
 let mePromise = null;
@@ -32,33 +33,17 @@ function label(button, name, inContacts) {
 
 /** A toggle button for one member; ``announce(text)`` reports the outcome (aria-live). */
 export function contactToggle(member, ids, announce) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "contact-toggle";
-  label(button, member.name, ids.has(member.id));
-  button.addEventListener("click", async () => {
-    const adding = !ids.has(member.id);
-    button.disabled = true;
-    try {
-      if (adding) {
-        await api("PUT", `/contacts/${member.id}`);
-        ids.add(member.id);
-      } else {
-        await api("DELETE", `/contacts/${member.id}`);
-        ids.delete(member.id);
-      }
-      label(button, member.name, adding);
-      announce(
-        adding
-          ? fmt(_("%(name)s a été ajouté·e à vos contacts."), { name: member.name })
-          : fmt(_("%(name)s a été retiré·e de vos contacts."), { name: member.name }),
-      );
-    } catch (error) {
-      announce(error.message);
-    } finally {
-      button.disabled = false;
-      button.focus();
-    }
+  return memberToggle({
+    member,
+    ids,
+    className: "contact-toggle",
+    label,
+    turnOn: () => api("PUT", `/contacts/${member.id}`),
+    turnOff: () => api("DELETE", `/contacts/${member.id}`),
+    said: (adding) =>
+      adding
+        ? fmt(_("%(name)s a été ajouté·e à vos contacts."), { name: member.name })
+        : fmt(_("%(name)s a été retiré·e de vos contacts."), { name: member.name }),
+    announce,
   });
-  return button;
 }

@@ -2,6 +2,7 @@
 // account page: « Message direct » buttons, the block toggle and opening a conversation.
 import { api, get, post } from "./api.js";
 import { _, fmt } from "./i18n.js";
+import { memberToggle } from "./member-toggle.js";
 
 export const OTHERS_MAX = 7;
 
@@ -54,33 +55,17 @@ function blockLabel(button, name, blocked) {
 
 /** Block or unblock one member; ``announce(text)`` reports the outcome (aria-live). */
 export function blockToggle(member, ids, announce) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "block-toggle secondary";
-  blockLabel(button, member.name, ids.has(member.id));
-  button.addEventListener("click", async () => {
-    const blocking = !ids.has(member.id);
-    button.disabled = true;
-    try {
-      if (blocking) {
-        await post("/blocks", { user_id: member.id });
-        ids.add(member.id);
-      } else {
-        await api("DELETE", `/blocks/${member.id}`);
-        ids.delete(member.id);
-      }
-      blockLabel(button, member.name, blocking);
-      announce(
-        blocking
-          ? fmt(_("%(name)s est bloqué·e : ses messages directs ne vous parviennent plus. Cette personne n'en est pas avertie."), { name: member.name })
-          : fmt(_("%(name)s est débloqué·e."), { name: member.name }),
-      );
-    } catch (error) {
-      announce(error.message);
-    } finally {
-      button.disabled = false;
-      button.focus();
-    }
+  return memberToggle({
+    member,
+    ids,
+    className: "block-toggle secondary",
+    label: blockLabel,
+    turnOn: () => post("/blocks", { user_id: member.id }),
+    turnOff: () => api("DELETE", `/blocks/${member.id}`),
+    said: (blocking) =>
+      blocking
+        ? fmt(_("%(name)s est bloqué·e : ses messages directs ne vous parviennent plus. Cette personne n'en est pas avertie."), { name: member.name })
+        : fmt(_("%(name)s est débloqué·e."), { name: member.name }),
+    announce,
   });
-  return button;
 }
