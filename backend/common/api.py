@@ -8,6 +8,7 @@ functions, which keeps endpoints thin (parse -> one service call -> render).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -25,7 +26,7 @@ from pydantic_core import PydanticCustomError
 from backend.accounts.services import token_authenticate
 
 from . import metrics
-from .errors import BadRequest, Forbidden, PreauError
+from .errors import BadRequest, Forbidden, PreauError, TooLarge
 
 log = logging.getLogger("preau.api")
 
@@ -61,6 +62,22 @@ ERRORS: dict[int, Any] = {
     413: ErrorOut,
     429: ErrorOut,
 }
+
+
+def iso_datetime(value: str | None, name: str) -> datetime | None:
+    """An optional ISO 8601 date-time from a request body; a clear 400 when it is not one."""
+    if value is None:
+        return None
+    if len(value) > 64:
+        raise TooLarge()
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(
+            _("« %(name)s » doit être une date ISO 8601, par exemple 2026-12-01T09:00:00+01:00.")
+            % {"name": name},
+            reason=f"bad_{name}",
+        ) from None
 
 
 def positive_id(value: int, name: str) -> int:

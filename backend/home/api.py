@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, StrictStr
 
-from backend.common.api import AUTH, ERRORS, StrictIn
-from backend.common.errors import BadRequest, TooLarge
+from backend.common.api import AUTH, ERRORS, StrictIn, iso_datetime
 from backend.rooms.events import iso
 
 from . import selectors, services
@@ -68,21 +65,7 @@ def home(request: HttpRequest, query: Query[HomeQuery]) -> dict:
     return selectors.home_page_for(user=request.auth, before=query.before, limit=query.limit)
 
 
-def _parse_until(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    if len(value) > 64:
-        raise TooLarge()
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(
-            _("« until » doit être une date ISO 8601, par exemple 2026-12-01T09:00:00+01:00."),
-            reason="bad_until",
-        ) from None
-
-
 @router.post("/home/seen", response={200: SeenOut, **ERRORS}, summary="Tout marquer comme vu")
 def home_seen(request: HttpRequest, payload: SeenIn) -> dict:
-    result = services.home_seen_mark(actor=request.auth, until=_parse_until(payload.until))
+    result = services.home_seen_mark(actor=request.auth, until=iso_datetime(payload.until, "until"))
     return {"seen_until": iso(result.seen_until), "unseen": result.unseen}

@@ -6,15 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from backend.accounts.api import TokenOut
-from backend.common.api import AUTH, ERRORS, StrictIn, positive_id
-from backend.common.errors import BadRequest, TooLarge
+from backend.common.api import AUTH, ERRORS, StrictIn, iso_datetime, positive_id
+from backend.common.errors import TooLarge
 
 from . import announcements, avatars, outgoing, selectors, services
 from .selectors import bot_dict, grant_dict
@@ -433,23 +432,9 @@ def announcement_send(request: HttpRequest, payload: AnnouncementIn) -> Status:
         body=payload.body,
         audience=audience,
         pinned_days=payload.pinned_days,
-        send_at=_parse_send_at(payload.send_at),
+        send_at=iso_datetime(payload.send_at, "send_at"),
     )
     return Status(201, announcements.announcement_dict(result.announcement, result.room_ids))
-
-
-def _parse_send_at(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    if len(value) > 64:
-        raise TooLarge()
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(
-            _("« send_at » doit être une date ISO 8601, par exemple 2026-12-01T09:00:00+01:00."),
-            reason="bad_send_at",
-        ) from None
 
 
 @router.get(
