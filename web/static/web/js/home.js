@@ -1,6 +1,6 @@
 // « Accueil »: the personal home feed (announcements, mentions, followed threads, webinars,
 // new fiches, new members), newest first, updated live by `home.item` / `home.seen` frames.
-import { get, post } from "./api.js";
+import { ApiError, get, post } from "./api.js";
 import { formatFull } from "./format.js";
 import { _, fmt, ngettext } from "./i18n.js";
 import { el } from "./messages.js";
@@ -115,6 +115,8 @@ export function loadHome() {
       home.loaded = true;
       render();
     } catch (error) {
+      // The session ended (logged out in another tab, or everywhere): back to the login page.
+      if (error instanceof ApiError && error.status === 401) location.assign("/login/");
       if ($("home-count")) $("home-count").textContent = error.message;
     } finally {
       home.loading = null;
