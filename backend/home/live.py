@@ -40,17 +40,12 @@ def _for_each_reader(
     """A direct conversation is named after the other participants, so each of its (at most
     eight) participants gets their own frame; any other room, one frame for all."""
     from backend.rooms.models import Room
+    from backend.rooms.selectors import direct_names_by_reader
 
     if room.kind != Room.Kind.DIRECT:
         return [(user_ids, frame)]
-    members = list(
-        Membership.objects.filter(room_id=room.pk)
-        .order_by("user__name", "user_id")
-        .values_list("user_id", "user__name")
-    )
     frames = []
-    for user_id in user_ids:
-        name = ", ".join(n for u, n in members if u != user_id)[:200]
+    for user_id, name in direct_names_by_reader(room_id=room.pk, user_ids=user_ids).items():
         item = {**frame["item"], "room": {**frame["item"]["room"], "name": name}}
         frames.append(({user_id}, {**frame, "item": item}))
     return frames

@@ -28,6 +28,10 @@ def _unread(*, user: User, room_ids: list[int]) -> dict[int, dict[str, int]]:
     return unread_counts_for(user=user, room_ids=room_ids) if room_ids else {}
 
 
+def _direct_name(names: list[str]) -> str:
+    return ", ".join(names)[:200]
+
+
 def direct_names_for(*, user: User, room_ids: list[int]) -> dict[int, str]:
     """The name a direct conversation shows to ``user``: the other participants' names."""
     rows = (
@@ -39,7 +43,21 @@ def direct_names_for(*, user: User, room_ids: list[int]) -> dict[int, str]:
     names: dict[int, list[str]] = {}
     for room_id, name in rows:
         names.setdefault(room_id, []).append(name)
-    return {room_id: ", ".join(found)[:200] for room_id, found in names.items()}
+    return {room_id: _direct_name(found) for room_id, found in names.items()}
+
+
+def direct_names_by_reader(*, room_id: int, user_ids: set[int]) -> dict[int, str]:
+    """The name one direct conversation shows to each of ``user_ids`` (one query), as
+    ``direct_names_for`` gives it to each of them."""
+    members = list(
+        Membership.objects.filter(room_id=room_id, room__kind=Room.Kind.DIRECT)
+        .order_by("user__name", "user_id")
+        .values_list("user_id", "user__name")
+    )
+    return {
+        user_id: _direct_name([name for other, name in members if other != user_id])
+        for user_id in user_ids
+    }
 
 
 def _named(card: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
